@@ -3,6 +3,20 @@
 
 from __future__ import annotations
 
+from mockserver.app import create_app
+from mockserver.pipeline import Config, Outcome, RawRequest, Service
+from mockserver.profiles import AIMLAPI, OPENAI, Profile
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "AIMLAPI",
+    "OPENAI",
+    "Config",
+    "Outcome",
+    "Profile",
+    "RawRequest",
+    "Service",
+    "__version__",
+    "create_app",
+]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from mockserver import profiles
+from mockserver.pipeline import Config
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -12,6 +15,58 @@ def _parser() -> argparse.ArgumentParser:
         description="Offline mock and contract tools for AI/ML API's chat completions (o3-mini).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="run the mock server",
+        description="Serve the mock on HOST:PORT (loopback by default) until Ctrl-C or SIGTERM.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)"
+    )
+    serve.add_argument(
+        "--profile",
+        choices=sorted(profiles.PROFILES),
+        default="aimlapi",
+        help="aimlapi: 201 and the gateway's flat errors; openai: 200 and OpenAI's envelope "
+        "(default: %(default)s)",
+    )
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="accept only this bearer key (repeatable; default: any non-empty key)",
+    )
+    serve.add_argument(
+        "--seed", type=int, help="seed for unseeded requests, ids and text (default: random)"
+    )
+    serve.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=Config.max_body_bytes,
+        help="larger bodies get 413 (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=Config.journal_size,
+        help="requests kept in the journal; 0 turns it off",
+    )
+    serve.add_argument(
+        "--no-self-check",
+        dest="self_check",
+        action="store_false",
+        help="do not validate what the mock emits against schemas/ (faster; for load tests)",
+    )
+    serve.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        default="info",
+        help="uvicorn's log level (default: %(default)s)",
+    )
     validate = commands.add_parser(
         "validate",
         help="validate JSON bodies and .sse transcripts against schemas/",
@@ -29,6 +84,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "serve":
+        from mockserver import server
+
+        config = Config(
+            profile=profiles.get(args.profile),
+            seed=args.seed,
+            api_keys=frozenset(args.api_keys) if args.api_keys else None,
+            max_body_bytes=args.max_body_bytes,
+            journal_size=args.journal_size,
+            self_check=args.self_check,
+        )
+        return server.serve(config, host=args.host, port=args.port, log_level=args.log_level)
     if args.command == "validate":
         from mockserver import _validate_cli
 

@@ -31,6 +31,7 @@ __all__ = [
     "check",
     "format_path",
     "is_valid",
+    "json_type",
     "schema",
     "validate",
     "validate_chunk",
@@ -206,7 +207,7 @@ _TYPE_NAMES = {
 }
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -259,7 +260,7 @@ def _explain(error: ValidationError) -> list[Violation]:
     where = format_path(path)
     got = _show(value)
     messages = {
-        "type": lambda: f"must be {_expected(error)}, got {_json_type(value)} {got}",
+        "type": lambda: f"must be {_expected(error)}, got {json_type(value)} {got}",
         "enum": lambda: f"must be {_expected(error)}; got {got}",
         "const": lambda: f"must be {_expected(error)}; got {got}",
         "minimum": lambda: f"must be >= {spec}; got {got}",
@@ -314,7 +315,7 @@ def _explain_branches(error: ValidationError) -> list[Violation]:
     where = format_path(error.absolute_path)
     value = error.instance
     shown = "" if isinstance(value, dict | list) else f" {_show(value)}"
-    message = f"must be {' or '.join(dict.fromkeys(expected))}; got {_json_type(value)}{shown}"
+    message = f"must be {' or '.join(dict.fromkeys(expected))}; got {json_type(value)}{shown}"
     return [Violation(where, str(error.validator), message)]
 
 

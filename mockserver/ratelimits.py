@@ -1,0 +1,59 @@
+"""The ``x-ratelimit-*`` headers OpenAI sends (WIRE.md §6), counting down per minute."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+
+def duration(seconds: float) -> str:
+    """OpenAI's duration format: ``12ms``, ``1s``, ``6m0s``."""
+    if seconds < 1:
+        return f"{max(int(seconds * 1000), 1)}ms"
+    minutes, rest = divmod(seconds, 60)
+    if minutes:
+        return f"{int(minutes)}m{int(rest)}s"
+    return f"{rest:.3g}s"
+
+
+@dataclass
+class RateLimits:
+    """A fixed one-minute window of requests and tokens. It only reports: the mock never
+    answers 429 on its own (script a fault for that)."""
+
+    requests_per_minute: int = 5000
+    tokens_per_minute: int = 4_000_000
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._window = 0.0
+        self._requests = 0
+        self._tokens = 0
+
+    def reset(self) -> None:
+        with self._lock:
+            self._window, self._requests, self._tokens = 0.0, 0, 0
+
+    def take(self, now: float, tokens: int) -> dict[str, str]:
+        with self._lock:
+            if now - self._window >= 60:
+                self._window, self._requests, self._tokens = now, 0, 0
+            self._requests += 1
+            self._tokens += tokens
+            left = 60 - (now - self._window)
+            requests_left = max(self.requests_per_minute - self._requests, 0)
+            tokens_left = max(self.tokens_per_minute - self._tokens, 0)
+            used_requests, used_tokens = self._requests, self._tokens
+        return {
+            "x-ratelimit-limit-requests": str(self.requests_per_minute),
+            "x-ratelimit-limit-tokens": str(self.tokens_per_minute),
+            "x-ratelimit-remaining-requests": str(requests_left),
+            "x-ratelimit-remaining-tokens": str(tokens_left),
+            # Time until the budget is whole again, as if it refilled steadily.
+            "x-ratelimit-reset-requests": duration(
+                min(left, used_requests * 60 / self.requests_per_minute)
+            ),
+            "x-ratelimit-reset-tokens": duration(
+                min(left, used_tokens * 60 / self.tokens_per_minute)
+            ),
+        }

@@ -1,0 +1,488 @@
+"""The pipeline decides every answer: exercised here without any transport."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from mockserver import folding, schemas, sse
+from mockserver.pipeline import Config, Outcome, RawRequest, Service
+from mockserver.profiles import AIMLAPI, OPENAI
+
+AUTH = {"authorization": "Bearer sk-test-123456789", "content-type": "application/json"}
+HELLO = {"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["city", "unit"],
+            "additionalProperties": False,
+        },
+        "strict": True,
+    },
+}
+TIME_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_time",
+        "parameters": {"type": "object", "properties": {"tz": {"type": "string"}}},
+    },
+}
+
+
+def post(
+    service: Service,
+    body: Any,
+    headers: dict[str, str] | None = None,
+    path: str = "/v1/chat/completions",
+) -> Outcome:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return service.handle(RawRequest("POST", path, headers if headers is not None else AUTH, raw))
+
+
+def ok_json(outcome: Outcome) -> dict[str, Any]:
+    assert outcome.status in (200, 201), outcome.body
+    body: dict[str, Any] = json.loads(outcome.body)
+    assert schemas.validate_completion(body) == []
+    return body
+
+
+def transcript(outcome: Outcome) -> bytes:
+    assert outcome.stream is not None
+    return b"".join(data or b"" for _, data in outcome.stream)
+
+
+def error_of(outcome: Outcome) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(outcome.body)
+    assert schemas.validate_error(body) == [], body
+    return body
+
+
+@pytest.fixture
+def service() -> Service:
+    return Service(Config(seed=7))
+
+
+def test_a_plain_request_gets_201_and_an_o3_mini_completion(service: Service) -> None:
+    outcome = post(service, HELLO)
+    body = ok_json(outcome)
+    assert outcome.status == 201
+    assert body["model"] == "o3-mini-2025-01-31"
+    assert body["id"].startswith("chatcmpl-") and len(body["id"]) == 9 + 29
+    assert body["system_fingerprint"].startswith("fp_") and len(body["system_fingerprint"]) == 13
+    message = body["choices"][0]["message"]
+    assert message["content"] and message["refusal"] is None and message["annotations"] == []
+    assert body["choices"][0]["finish_reason"] == "stop"
+    assert "logprobs" not in body["choices"][0]  # the provider's sample has none
+    usage = body["usage"]
+    assert usage["prompt_tokens"] == 16  # what the provider's own sample reports for "Hello"
+    assert usage["completion_tokens_details"]["reasoning_tokens"] > 0
+
+
+def test_openai_profile_answers_200_with_logprobs_and_service_tier() -> None:
+    outcome = post(Service(Config(profile=OPENAI)), HELLO)
+    body = ok_json(outcome)
+    assert outcome.status == 200
+    assert body["choices"][0]["logprobs"] is None and body["service_tier"] == "default"
+
+
+def test_headers_carry_request_id_processing_time_and_counting_down_rate_limits(
+    service: Service,
+) -> None:
+    first, second = post(service, HELLO).headers, post(service, HELLO).headers
+    assert first["content-type"] == "application/json"
+    assert (
+        first["x-request-id"].startswith("req_") and first["x-request-id"] != second["x-request-id"]
+    )
+    assert first["openai-processing-ms"].isdigit()
+    assert (
+        int(second["x-ratelimit-remaining-requests"])
+        == int(first["x-ratelimit-remaining-requests"]) - 1
+    )
+    assert int(second["x-ratelimit-remaining-tokens"]) < int(first["x-ratelimit-remaining-tokens"])
+    assert first["x-ratelimit-reset-requests"].endswith("s")
+
+
+def test_same_seed_same_answer_other_seed_other_answer(service: Service) -> None:
+    one = ok_json(post(service, {**HELLO, "seed": 1}))
+    again = ok_json(post(Service(), {**HELLO, "seed": 1}))
+    other = ok_json(post(service, {**HELLO, "seed": 2}))
+    assert one["choices"] == again["choices"] and one["usage"] == again["usage"]
+    assert one["choices"][0]["message"]["content"] != other["choices"][0]["message"]["content"]
+    assert one["id"] != again["id"]
+
+
+def test_unseeded_calls_vary(service: Service) -> None:
+    contents = {ok_json(post(service, HELLO))["choices"][0]["message"]["content"] for _ in range(5)}
+    assert len(contents) > 1
+
+
+def test_reasoning_grows_with_effort(service: Service) -> None:
+    def reasoning(effort: str) -> int:
+        body = ok_json(post(service, {**HELLO, "seed": 3, "reasoning_effort": effort}))
+        return int(body["usage"]["completion_tokens_details"]["reasoning_tokens"])
+
+    assert reasoning("low") < reasoning("medium") < reasoning("high")
+
+
+def test_budget_spent_on_reasoning_gives_empty_content_and_length(service: Service) -> None:
+    body = ok_json(post(service, {**HELLO, "max_completion_tokens": 1}))
+    choice = body["choices"][0]
+    assert choice["message"]["content"] == "" and choice["finish_reason"] == "length"
+    assert (
+        body["usage"]["completion_tokens"]
+        == 1
+        == body["usage"]["completion_tokens_details"]["reasoning_tokens"]
+    )
+
+
+def test_budget_cuts_the_visible_answer_with_length(service: Service) -> None:
+    free = ok_json(post(service, {**HELLO, "seed": 5, "reasoning_effort": "low"}))
+    reasoning = free["usage"]["completion_tokens_details"]["reasoning_tokens"]
+    limited = ok_json(
+        post(
+            service,
+            {**HELLO, "seed": 5, "reasoning_effort": "low", "max_completion_tokens": reasoning + 3},
+        )
+    )
+    full, cut = (
+        free["choices"][0]["message"]["content"],
+        limited["choices"][0]["message"]["content"],
+    )
+    assert limited["choices"][0]["finish_reason"] == "length"
+    assert cut and full.startswith(cut) and len(cut) < len(full)
+    assert limited["usage"]["completion_tokens"] == reasoning + 3
+
+
+def test_stop_cuts_before_the_first_stop_sequence(service: Service) -> None:
+    full = ok_json(post(service, {**HELLO, "seed": 9}))["choices"][0]["message"]["content"]
+    word = full.split()[3]
+    cut = ok_json(post(service, {**HELLO, "seed": 9, "stop": [word, "zzz"]}))
+    content = cut["choices"][0]["message"]["content"]
+    assert content == full[: full.index(word)] and word not in content
+    assert cut["choices"][0]["finish_reason"] == "stop"
+
+
+def test_n_gives_distinct_choices_and_summed_usage(service: Service) -> None:
+    body = ok_json(post(service, {**HELLO, "n": 3, "seed": 4}))
+    assert [c["index"] for c in body["choices"]] == [0, 1, 2]
+    assert len({c["message"]["content"] for c in body["choices"]}) == 3
+    single = ok_json(post(service, {**HELLO, "seed": 4}))
+    assert body["usage"]["prompt_tokens"] == single["usage"]["prompt_tokens"]
+
+
+def test_required_tool_choice_calls_a_tool_with_schema_valid_arguments(service: Service) -> None:
+    body = ok_json(post(service, {**HELLO, "tools": [WEATHER_TOOL], "tool_choice": "required"}))
+    choice = body["choices"][0]
+    assert choice["finish_reason"] == "tool_calls" and choice["message"]["content"] is None
+    (call,) = choice["message"]["tool_calls"]
+    assert call["id"].startswith("call_") and call["function"]["name"] == "get_weather"
+    arguments = json.loads(call["function"]["arguments"])
+    assert set(arguments) == {"city", "unit"} and arguments["unit"] in ("celsius", "fahrenheit")
+
+
+def test_tool_choice_none_answers_in_text(service: Service) -> None:
+    body = ok_json(post(service, {**HELLO, "tools": [WEATHER_TOOL], "tool_choice": "none"}))
+    assert (
+        body["choices"][0]["finish_reason"] == "stop" and body["choices"][0]["message"]["content"]
+    )
+
+
+def test_named_tool_choice_calls_that_function(service: Service) -> None:
+    request = {
+        **HELLO,
+        "tools": [WEATHER_TOOL, TIME_TOOL],
+        "tool_choice": {"type": "function", "function": {"name": "get_time"}},
+    }
+    for seed in range(1, 6):
+        calls = ok_json(post(service, {**request, "seed": seed}))["choices"][0]["message"][
+            "tool_calls"
+        ]
+        assert [c["function"]["name"] for c in calls] == ["get_time"]
+
+
+def test_auto_calls_a_tool_then_answers_the_tool_result_in_text(service: Service) -> None:
+    request = {**HELLO, "tools": [WEATHER_TOOL], "seed": 2}
+    first = ok_json(post(service, request))["choices"][0]["message"]
+    assert first["tool_calls"]
+    follow_up = {
+        **request,
+        "messages": [
+            *HELLO["messages"],
+            {"role": "assistant", "content": None, "tool_calls": first["tool_calls"]},
+            {
+                "role": "tool",
+                "tool_call_id": first["tool_calls"][0]["id"],
+                "content": '{"temp": 21}',
+            },
+        ],
+    }
+    final = ok_json(post(service, follow_up))["choices"][0]
+    assert final["finish_reason"] == "stop" and final["message"]["content"]
+
+
+def test_parallel_tool_calls_can_call_several_tools_and_false_calls_one(service: Service) -> None:
+    request = {**HELLO, "tools": [WEATHER_TOOL, TIME_TOOL], "tool_choice": "required"}
+    counts = {
+        len(ok_json(post(service, {**request, "seed": s}))["choices"][0]["message"]["tool_calls"])
+        for s in range(1, 30)
+    }
+    assert counts == {1, 2}
+    single = {
+        len(
+            ok_json(post(service, {**request, "seed": s, "parallel_tool_calls": False}))["choices"][
+                0
+            ]["message"]["tool_calls"]
+        )
+        for s in range(1, 10)
+    }
+    assert single == {1}
+
+
+def test_json_object_and_json_schema_formats(service: Service) -> None:
+    as_object = ok_json(post(service, {**HELLO, "response_format": {"type": "json_object"}}))
+    assert isinstance(json.loads(as_object["choices"][0]["message"]["content"]), dict)
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0}},
+        "required": ["name", "age"],
+        "additionalProperties": False,
+    }
+    fmt = {
+        "type": "json_schema",
+        "json_schema": {"name": "person", "schema": schema, "strict": True},
+    }
+    body = ok_json(post(service, {**HELLO, "response_format": fmt}))
+    value = json.loads(body["choices"][0]["message"]["content"])
+    assert set(value) == {"name", "age"} and isinstance(value["age"], int)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"n": 2},
+        {"tools": [WEATHER_TOOL, TIME_TOOL], "tool_choice": "required"},
+        {"response_format": {"type": "json_object"}},
+        {"max_completion_tokens": 40},
+        {"stop": "e"},
+    ],
+    ids=["text", "n2", "tools", "json", "length", "stop"],
+)
+@pytest.mark.parametrize("include_usage", [True, False], ids=["usage", "no-usage"])
+def test_a_stream_folds_into_the_non_stream_completion(
+    service: Service, extra: dict[str, Any], include_usage: bool
+) -> None:
+    request = {**HELLO, "seed": 11, **extra}
+    plain = ok_json(post(service, request))
+    streamed = post(
+        service, {**request, "stream": True, "stream_options": {"include_usage": include_usage}}
+    )
+    assert streamed.headers["content-type"].startswith("text/event-stream")
+    data = transcript(streamed)
+    assert schemas.validate_transcript(data) == []
+    events = sse.decode(data)
+    assert events[-1].data == "[DONE]"
+    chunks = [json.loads(e.data) for e in events[:-1]]
+    assert len({c["id"] for c in chunks}) == 1
+    folded = folding.fold(chunks)
+    for choice in plain["choices"]:
+        choice["message"].pop("annotations")
+    assert folded["choices"] == plain["choices"]
+    if include_usage:
+        assert chunks[-1]["choices"] == [] and folded["usage"] == plain["usage"]
+    else:
+        assert "usage" not in folded
+
+
+def test_stream_starts_with_the_role_and_ends_with_an_empty_finishing_delta(
+    service: Service,
+) -> None:
+    chunks = [
+        json.loads(e.data)
+        for e in sse.decode(transcript(post(service, {**HELLO, "stream": True})))[:-1]
+    ]
+    assert chunks[0]["choices"][0]["delta"] == {"role": "assistant", "content": "", "refusal": None}
+    assert chunks[-1]["choices"][0] == {"index": 0, "delta": {}, "finish_reason": "stop"}
+
+
+# ---- bad input --------------------------------------------------------------------------
+
+
+def test_invalid_json_gets_400_in_the_gateway_shape(service: Service) -> None:
+    outcome = post(service, b'{"model": ')
+    body = error_of(outcome)
+    assert (
+        outcome.status == 400
+        and body["statusCode"] == 400
+        and body["path"] == "/v1/chat/completions"
+    )
+    assert body["message"].startswith("Body validation error!")
+    assert service.journal.last().body == '{"model": '
+
+
+def test_invalid_json_in_the_openai_profile_uses_the_envelope() -> None:
+    body = error_of(post(Service(Config(profile=OPENAI)), b"nope"))
+    assert body["error"]["message"].startswith("We could not parse the JSON body")
+
+
+@pytest.mark.parametrize("payload", [b"[]", b'"text"', b"3", b"null"])
+def test_a_body_that_is_not_an_object_gets_400(service: Service, payload: bytes) -> None:
+    outcome = post(service, payload)
+    assert outcome.status == 400 and "Expected object" in error_of(outcome)["message"]
+
+
+def test_wrong_content_type_gets_400(service: Service) -> None:
+    outcome = post(service, HELLO, {**AUTH, "content-type": "text/plain"})
+    assert outcome.status == 400 and "Content-Type" in error_of(outcome)["message"]
+
+
+def test_schema_violation_names_the_path(service: Service) -> None:
+    outcome = post(service, {**HELLO, "messages": [{"role": "tool", "content": "x"}]})
+    assert outcome.status == 400
+    assert "messages[0].tool_call_id" in error_of(outcome)["message"]
+    entry = service.journal.last()
+    assert not entry.valid and entry.violations[0].path == "messages[0].tool_call_id"
+
+
+def test_schema_violation_in_the_openai_profile_sets_param_and_code() -> None:
+    outcome = post(Service(Config(profile=OPENAI)), {**HELLO, "n": 0})
+    error = error_of(outcome)["error"]
+    assert outcome.status == 400
+    assert (
+        error["param"] == "n"
+        and error["code"] == "integer_below_min_value"
+        and error["type"] == "invalid_request_error"
+    )
+
+
+@pytest.mark.parametrize("name", ["temperature", "top_p", "presence_penalty", "logprobs", "foo"])
+def test_unknown_parameters_get_o3_minis_unsupported_parameter_error(
+    service: Service, name: str
+) -> None:
+    outcome = post(service, {**HELLO, name: 1})
+    error = error_of(outcome)["error"]
+    assert outcome.status == 400
+    assert error == {
+        "message": f"Unsupported parameter: '{name}' is not supported with this model.",
+        "type": "invalid_request_error",
+        "param": name,
+        "code": "unsupported_parameter",
+    }
+
+
+def test_max_tokens_is_accepted_by_the_provider_and_rejected_by_openai() -> None:
+    assert post(Service(), {**HELLO, "max_tokens": 100}).status == 201
+    error = error_of(post(Service(Config(profile=OPENAI)), {**HELLO, "max_tokens": 100}))["error"]
+    assert (
+        error["message"].endswith("Use 'max_completion_tokens' instead.")
+        and error["code"] == "unsupported_parameter"
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "keys"),
+    [
+        ({"content-type": "application/json"}, None),
+        ({**AUTH, "authorization": "Bearer "}, None),
+        ({**AUTH, "authorization": "Basic abc"}, None),
+        (AUTH, frozenset({"other-key"})),
+    ],
+    ids=["missing", "empty", "not-bearer", "not-accepted"],
+)
+def test_missing_or_rejected_keys_get_401(
+    headers: dict[str, str], keys: frozenset[str] | None
+) -> None:
+    outcome = post(Service(Config(api_keys=keys)), HELLO, headers)
+    assert outcome.status == 401 and "valid API key" in error_of(outcome)["message"]
+
+
+def test_accepted_key_passes() -> None:
+    assert post(Service(Config(api_keys=frozenset({"sk-test-123456789"}))), HELLO).status == 201
+
+
+def test_unknown_model_gets_404(service: Service) -> None:
+    outcome = post(service, {**HELLO, "model": "gpt-9"})
+    assert outcome.status == 404 and "gpt-9" in error_of(outcome)["message"]
+
+
+def test_oversized_body_gets_413() -> None:
+    outcome = post(
+        Service(Config(max_body_bytes=100)),
+        {**HELLO, "messages": [{"role": "user", "content": "x" * 200}]},
+    )
+    assert outcome.status == 413 and error_of(outcome)
+
+
+def test_wrong_method_gets_405_with_allow(service: Service) -> None:
+    outcome = service.handle(RawRequest("GET", "/v1/chat/completions", AUTH))
+    assert outcome.status == 405 and outcome.headers["allow"] == "POST" and error_of(outcome)
+
+
+def test_unknown_path_gets_404(service: Service) -> None:
+    outcome = service.handle(RawRequest("GET", "/v1/nothing", AUTH))
+    assert outcome.status == 404 and error_of(outcome)["message"] == "Cannot GET /v1/nothing"
+
+
+def test_tool_result_without_a_preceding_call_gets_openais_error(service: Service) -> None:
+    messages = [*HELLO["messages"], {"role": "tool", "tool_call_id": "call_x", "content": "1"}]
+    error = error_of(post(service, {**HELLO, "messages": messages}))["error"]
+    assert "must be a response to a preceeding message with 'tool_calls'" in error["message"]
+
+
+def test_unanswered_tool_calls_get_openais_error(service: Service) -> None:
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": "{}"},
+    }
+    messages = [
+        *HELLO["messages"],
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "user", "content": "and?"},
+    ]
+    error = error_of(post(service, {**HELLO, "messages": messages, "tools": [WEATHER_TOOL]}))[
+        "error"
+    ]
+    assert "did not have response messages: call_1" in error["message"]
+
+
+def test_tool_choice_naming_an_unknown_function_gets_400(service: Service) -> None:
+    outcome = post(
+        service,
+        {
+            **HELLO,
+            "tools": [WEATHER_TOOL],
+            "tool_choice": {"type": "function", "function": {"name": "nope"}},
+        },
+    )
+    assert outcome.status == 400 and error_of(outcome)["error"]["param"] == "tool_choice"
+
+
+def test_models_health_and_openapi(service: Service) -> None:
+    models = json.loads(service.handle(RawRequest("GET", "/v1/models", AUTH)).body)
+    assert models["object"] == "list" and [m["id"] for m in models["data"]] == ["o3-mini"]
+    assert json.loads(service.handle(RawRequest("GET", "/health", {})).body)["status"] == "ok"
+    document = json.loads(service.handle(RawRequest("GET", "/openapi.json", {})).body)
+    assert "$ref" not in json.dumps(document).replace('"$ref": "#/', "")
+    assert (
+        document["paths"]["/v1/chat/completions"]["post"]["operationId"] == "createChatCompletion"
+    )
+
+
+def test_every_request_is_journaled_with_the_key_redacted(service: Service) -> None:
+    post(service, HELLO)
+    post(service, b"not json")
+    entries = service.journal.entries()
+    assert [e.status for e in entries] == [201, 400]
+    assert entries[0].headers["authorization"] == "Bearer ***6789"
+    assert AIMLAPI.name == service.config.profile.name
