@@ -41,13 +41,14 @@ __all__ = [
     "validate_transcript",
 ]
 
-Kind = Literal["request", "completion", "chunk", "error"]
+Kind = Literal["request", "completion", "chunk", "error", "stubs"]
 
 SCHEMA_FILES: Mapping[Kind, str] = {
     "request": "chat-completion-request.json",
     "completion": "chat-completion.json",
     "chunk": "chat-completion-chunk.json",
     "error": "error.json",
+    "stubs": "stubs.json",
 }
 
 
@@ -128,14 +129,13 @@ def _schema_violations(kind: Kind, value: object) -> list[Violation]:
         v
         for v in found
         if v.rule not in ("oneOf", "anyOf")
-        or not any(_below(v.path, other.path) for other in found)
+        or not any(_below(v.path, other.path) for other in found if other is not v)
     ]
 
 
 def _below(parent: str, path: str) -> bool:
-    if not parent:
-        return bool(path)
-    return path.startswith((parent + ".", parent + "["))
+    """Whether `path` is `parent` or lies inside it."""
+    return not parent or path == parent or path.startswith((parent + ".", parent + "["))
 
 
 def validate_request(body: object) -> list[Violation]:
@@ -177,6 +177,7 @@ _VALIDATORS: Mapping[Kind, Callable[[object], list[Violation]]] = {
     "completion": validate_completion,
     "chunk": validate_chunk,
     "error": validate_error,
+    "stubs": lambda value: _schema_violations("stubs", value),
 }
 
 
@@ -286,6 +287,14 @@ def _rules_out(branch_errors: list[ValidationError]) -> bool:
             return True
         if depth == 1 and e.validator == "const":
             return True
+        # A value with none of this shape's fields is not trying to be this shape.
+        if (
+            depth == 0
+            and e.validator == "required"
+            and isinstance(e.instance, dict)
+            and not set(e.instance) & set(cast(Any, e.schema).get("properties", {}))
+        ):
+            return True
     return False
 
 
@@ -314,7 +323,7 @@ def _explain_branches(error: ValidationError) -> list[Violation]:
             expected.append(phrase)
     where = format_path(error.absolute_path)
     value = error.instance
-    shown = "" if isinstance(value, dict | list) else f" {_show(value)}"
+    shown = "" if isinstance(value, dict | list) or value is None else f" {_show(value)}"
     message = f"must be {' or '.join(dict.fromkeys(expected))}; got {json_type(value)}{shown}"
     return [Violation(where, str(error.validator), message)]
 
