@@ -84,6 +84,10 @@ class Compiler:
         self._cache[uri] = check
         return check
 
+    def compile(self, schema: Any, base: str) -> Check:
+        """Compile `schema`, a node found in the document at `base` (for its references)."""
+        return self._compile(schema, base)
+
     def _compile(self, schema: Any, base: str) -> Check:
         if schema is True:
             return lambda v: True
