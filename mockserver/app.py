@@ -35,7 +35,10 @@ def create_app(
         raw = await _read(request, service)
         if isinstance(raw, Outcome):
             return _response(raw)
-        return _response(service.handle(raw))
+        outcome = service.handle(raw)
+        if outcome.delay > 0:
+            await asyncio.sleep(outcome.delay)
+        return _response(outcome)
 
     app = Starlette(routes=[Route("/{path:path}", endpoint, methods=_METHODS)])
     app.state.service = service
@@ -56,7 +59,7 @@ async def _read(request: Request, service: Service) -> RawRequest | Outcome:
     except ClientDisconnect:
         pass
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw}
-    return RawRequest(request.method, request.url.path, headers, bytes(body))
+    return RawRequest(request.method, request.url.path, headers, bytes(body), request.url.query)
 
 
 def _response(outcome: Outcome) -> Response:

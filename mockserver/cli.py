@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
-from mockserver import profiles
+from mockserver import profiles, spec
 from mockserver.pipeline import Config
 
 
@@ -62,6 +63,25 @@ def _parser() -> argparse.ArgumentParser:
         help="do not validate what the mock emits against schemas/ (faster; for load tests)",
     )
     serve.add_argument(
+        "--stubs",
+        metavar="FILE",
+        help="load stubs, faults and chaos from a JSON or YAML scenario file (format: schemas/stubs.json)",
+    )
+    serve.add_argument(
+        "--strict",
+        action="store_true",
+        help="answer requests that no stub matches with an error naming the nearest stub",
+    )
+    serve.add_argument(
+        "--no-admin",
+        dest="admin",
+        action="store_false",
+        help="do not serve the control plane under /__mock/",
+    )
+    serve.add_argument(
+        "--admin-token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /__mock/"
+    )
+    serve.add_argument(
         "--log-level",
         choices=["critical", "error", "warning", "info", "debug"],
         default="info",
@@ -94,8 +114,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_body_bytes=args.max_body_bytes,
             journal_size=args.journal_size,
             self_check=args.self_check,
+            admin=args.admin,
+            admin_token=args.admin_token,
+            strict=args.strict,
         )
-        return server.serve(config, host=args.host, port=args.port, log_level=args.log_level)
+        scenario = None
+        if args.stubs:
+            try:
+                scenario = spec.load(args.stubs)
+            except spec.SpecError as exc:
+                print(f"mockserver: {exc}", file=sys.stderr)
+                return 2
+        return server.serve(
+            config, host=args.host, port=args.port, log_level=args.log_level, scenario=scenario
+        )
     if args.command == "validate":
         from mockserver import _validate_cli
 

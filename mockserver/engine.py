@@ -17,6 +17,9 @@ from typing import Any
 
 from mockserver import instances, text, tokens
 from mockserver.model import Choice, Completion, FinishReason, ToolCall, Usage
+from mockserver.scenarios import Refusal, Text, ToolCalls
+
+Scripted = Text | ToolCalls | Refusal
 
 # The dated snapshot each model id answers as (WIRE.md §1, the provider's o3-mini sample).
 SNAPSHOTS: Mapping[str, str] = {"o3-mini": "o3-mini-2025-01-31"}
@@ -81,10 +84,12 @@ def generate(
     id: str,
     created: int,
     system_fingerprint: str,
+    reply: Scripted | None = None,
 ) -> Completion:
-    """The completion o3-mini would plausibly give to `request` (already valid)."""
+    """The completion o3-mini would plausibly give to `request` (already valid), or, with
+    `reply`, that scripted answer in every choice (``stop`` and the budget still apply)."""
     prompt = prompt_tokens(request)
-    choices = tuple(_choice(i, request, rng, prompt) for i in range(request.get("n") or 1))
+    choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(request.get("n") or 1))
     return assemble(
         request, choices, prompt, id=id, created=created, fingerprint=system_fingerprint
     )
@@ -117,9 +122,23 @@ def budget(request: Mapping[str, Any]) -> int | None:
     return None if limit is None else int(limit)
 
 
-def _choice(index: int, request: Mapping[str, Any], rng: random.Random, prompt: int) -> Choice:
+def _choice(
+    index: int, request: Mapping[str, Any], rng: random.Random, prompt: int, reply: Scripted | None
+) -> Choice:
     effort = request.get("reasoning_effort") or "medium"
     reasoning = text.reasoning_tokens(rng, effort=effort, prompt_tokens=prompt)
+    if reply is not None and reply.reasoning_tokens is not None:
+        reasoning = reply.reasoning_tokens
+    if isinstance(reply, Text):
+        return finish(index, request, reasoning=reasoning, content=reply.content)
+    if isinstance(reply, Refusal):
+        return finish(index, request, reasoning=reasoning, refusal=reply.text)
+    if isinstance(reply, ToolCalls):
+        scripted = [
+            ToolCall(c.id or random_id(rng, "call_", 24), c.name, c.arguments_json())
+            for c in reply.calls
+        ]
+        return finish(index, request, reasoning=reasoning, tool_calls=scripted)
     calls = _tool_calls(request, rng)
     if calls:
         return finish(index, request, reasoning=reasoning, tool_calls=calls)

@@ -10,23 +10,26 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from mockserver import engine, errors, render, rules, schemas, sse
+from mockserver import engine, errors, faults, fixtures, render, rules, schemas, spec, sse
 from mockserver.errors import ApiError
+from mockserver.faults import Fault, FaultQueue
 from mockserver.journal import Entry, Journal, redact
-from mockserver.model import Completion
 from mockserver.profiles import AIMLAPI, Profile
 from mockserver.ratelimits import RateLimits
+from mockserver.scenarios import Error, FromFixture, Match, Miss, Raw, Reply, Stub, Stubs, Text
 
 StreamItem = tuple[float, bytes | None]
 """(seconds to wait before it, bytes to send); ``None`` bytes drop the connection there."""
 
 CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
+ADMIN_PREFIX = "/__mock"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,7 @@ class RawRequest:
     headers: Mapping[str, str]
     """Lower-case names."""
     body: bytes = b""
+    query: str = ""
 
 
 @dataclass(slots=True)
@@ -45,6 +49,8 @@ class Outcome:
     body: bytes = b""
     stream: Iterator[StreamItem] | None = None
     """For ``text/event-stream`` answers: the events, produced lazily."""
+    delay: float = 0.0
+    """Seconds to wait before answering (scripted latency)."""
 
 
 @dataclass
@@ -60,6 +66,12 @@ class Config:
     self_check: bool = True
     """Validate every body and chunk the mock emits against schemas/ (a failure is a 500)."""
     journal_size: int = 1000
+    admin: bool = True
+    """Serve the control plane under ``/__mock/``."""
+    admin_token: str | None = None
+    """When set, ``/__mock/`` wants ``Authorization: Bearer <token>``."""
+    strict: bool = False
+    """Unmatched requests get an error naming the nearest stub instead of a generated answer."""
     clock: Callable[[], float] = time.time
 
 
@@ -71,31 +83,86 @@ class Call:
     request: dict[str, Any]
     headers: Mapping[str, str]
     request_id: str
-    answered_by: str = "generator"
-    notes: dict[str, Any] = field(default_factory=dict)
 
 
 class Service:
-    """One mock: configuration, state (journal, counters, rate limits) and `handle`."""
+    """One mock: configuration, state (journal, stubs, faults, rate limits) and `handle`."""
 
-    def __init__(self, config: Config | None = None) -> None:
+    def __init__(
+        self, config: Config | None = None, *, scenario: spec.Scenario | None = None
+    ) -> None:
         self.config = config or Config()
+        self._baseline = scenario
         self.journal = Journal(self.config.journal_size)
         self.rate_limits = RateLimits()
+        self.stubs = Stubs()
+        self.faults = FaultQueue()
         self._lock = threading.Lock()
         self._known_models = frozenset(schemas.schema("request")["properties"]["model"]["enum"])
         self.reset()
 
     def reset(self) -> None:
-        """Forget everything since start: journal, counters, rate limits."""
+        """Back to the state at start: journal, counters and rate limits cleared, stubs and
+        faults those of the start-up scenario (if any) with their use counts at zero."""
         seed = self.config.seed if self.config.seed is not None else random.getrandbits(64)
         with self._lock:
             self._seed = seed
             self._counter = itertools.count(1)
             self._ids = random.Random(f"ids:{seed}")
             self._fingerprint = engine.fingerprint(random.Random(f"fp:{seed}"))
+        self.stubs.clear()
+        self.stubs.strict = self.config.strict
+        self.faults.clear()
         self.journal.clear()
         self.rate_limits.reset()
+        if self._baseline is not None:
+            self.load(self._baseline.fresh())
+
+    # ---- the Python control plane -----------------------------------------------------------
+
+    def stub(
+        self,
+        *replies: Reply | str | Mapping[str, Any],
+        match: Match | None = None,
+        times: int | None = None,
+        priority: int = 0,
+        name: str = "",
+        fault: Fault | None = None,
+        **conditions: Any,
+    ) -> Stub:
+        """Script replies for the requests that match: ``service.stub("Hi!", last_user="hello")``.
+
+        A reply is a `Reply`, a string (the content), or a dict in the stubs-file format;
+        several replies form a sequence. Conditions are `Match` fields, given as `match` or
+        as keyword arguments."""
+        if match is not None and conditions:
+            raise TypeError("give the conditions either as match= or as keyword arguments")
+        made = tuple(_reply(r) for r in replies)
+        return self.stubs.add(
+            Stub(match or Match(**conditions), made, times, priority, name, fault)
+        )
+
+    def fault(self, fault: Fault | None = None, *, times: int = 1, **fields: Any) -> Fault:
+        """Queue a fault for the next `times` chat requests: ``service.fault(status=429)``."""
+        made = fault or Fault(**fields)
+        self.faults.push(made, times)
+        return made
+
+    def chaos(self, rate: float, *choices: Fault, seed: int = 0) -> None:
+        """Answer a seeded random share `rate` of requests with one of `choices`."""
+        self.faults.chaos(rate, tuple(choices), seed)
+
+    def load(self, scenario: spec.Scenario) -> None:
+        """Add what a scenario file (or an admin API call) holds."""
+        for s in scenario.stubs:
+            self.stubs.add(s)
+        for f, times in scenario.faults:
+            self.faults.push(f, times)
+        if scenario.chaos is not None:
+            rate, choices, seed = scenario.chaos
+            self.faults.chaos(rate, choices, seed)
+        if scenario.strict is not None:
+            self.stubs.strict = scenario.strict
 
     # ---- entry point ---------------------------------------------------------------------
 
@@ -103,7 +170,7 @@ class Service:
         started = time.perf_counter()
         with self._lock:
             seq = next(self._counter)
-            request_id = "req_" + f"{self._ids.getrandbits(128):032x}"
+            request_id = f"req_{self._ids.getrandbits(128):032x}"
         entry = Entry(
             seq=seq,
             method=raw.method,
@@ -129,8 +196,9 @@ class Service:
         outcome.headers.setdefault("x-request-id", request_id)
         entry.status = outcome.status
         entry.duration_ms = (time.perf_counter() - started) * 1000
-        outcome.headers["openai-processing-ms"] = str(int(entry.duration_ms))
-        self.journal.record(entry)
+        outcome.headers["openai-processing-ms"] = str(int(entry.duration_ms + outcome.delay * 1000))
+        if not raw.path.startswith(ADMIN_PREFIX):
+            self.journal.record(entry)
         return outcome
 
     def error_outcome(self, error: ApiError, path: str, request_id: str) -> Outcome:
@@ -147,6 +215,10 @@ class Service:
             if raw.method != "POST":
                 raise errors.wrong_method(profile, raw.method, path, ["POST"])
             return self._chat(raw, entry)
+        if path.startswith(ADMIN_PREFIX) and self.config.admin:
+            from mockserver import admin
+
+            return admin.handle(self, raw, path)
         endpoint = _GET_ENDPOINTS.get(path)
         if endpoint is None:
             raise errors.unknown_route(profile, raw.method, path)
@@ -185,10 +257,7 @@ class Service:
         broken = rules.check(body, profile)
         if broken is not None:
             raise broken
-        call = Call(entry.seq, body, raw.headers, entry.request_id)
-        completion = self._complete(call)
-        entry.answered_by = call.answered_by
-        return self._render(body, completion, call)
+        return self._answer(Call(entry.seq, body, raw.headers, entry.request_id), entry)
 
     def _authenticate(self, headers: Mapping[str, str]) -> None:
         scheme, _, key = headers.get("authorization", "").partition(" ")
@@ -198,44 +267,153 @@ class Service:
         if self.config.api_keys is not None and key not in self.config.api_keys:
             raise errors.wrong_key(self.config.profile, key)
 
-    def _complete(self, call: Call) -> Completion:
+    def _answer(self, call: Call, entry: Entry) -> Outcome:
+        """The control plane: the header's scenario or the next queued fault, then stubs,
+        then the engine. An error fault answers first and leaves the stubs untouched, so
+        "429, then the stubbed answer" needs no bookkeeping."""
+        header = call.headers.get(spec.HEADER)
+        try:
+            fault, stub_name = spec.header_fault(header) if header else (None, None)
+        except spec.SpecError as exc:
+            raise ApiError(400, str(exc), source="upstream", code="invalid_mock_scenario") from None
+        fault = fault or self.faults.take()
+        self._raise_fault(fault, entry)
+        picked = self._pick(call.request, stub_name)
+        stub, reply = picked if picked else (None, None)
+        entry.answered_by = "generator" if stub is None else f"stub:{stub.describe()}"
+        if stub is not None and stub.fault is not None:
+            fault = fault.merged(stub.fault) if fault else stub.fault
+            self._raise_fault(fault, entry)
+        return self._deliver(call, reply, fault)
+
+    def _raise_fault(self, fault: Fault | None, entry: Entry) -> None:
+        if fault is None:
+            return
+        entry.notes["fault"] = fault.describe()
+        error = fault.error(self.config.clock())
+        if error is not None:
+            entry.answered_by = f"fault:{fault.describe()}"
+            raise error
+
+    def _pick(self, request: Mapping[str, Any], name: str | None) -> tuple[Stub, Reply] | None:
+        if name is not None:
+            for stub in self.stubs.all():
+                if stub.name == name:
+                    return stub, stub.next_reply()
+            raise ApiError(
+                400,
+                f"{spec.HEADER}: no stub is named {name!r}",
+                source="upstream",
+                code="invalid_mock_scenario",
+            )
+        picked = self.stubs.pick(request)
+        if isinstance(picked, Miss):
+            if self.stubs.strict:
+                raise ApiError(
+                    400, f"mock (strict): {picked}", source="upstream", code="mock_no_stub_matched"
+                )
+            return None
+        if picked is None and self.stubs.strict:
+            raise ApiError(
+                400,
+                "mock (strict): no stub matched; no stubs are registered",
+                source="upstream",
+                code="mock_no_stub_matched",
+            )
+        return picked
+
+    def _deliver(self, call: Call, reply: Reply | None, fault: Fault | None) -> Outcome:
+        request = call.request
+        profile = self.config.profile
+        if isinstance(reply, Error):
+            raise errors.for_status(reply.status, reply.message, reply.headers)
+        if isinstance(reply, FromFixture):
+            reply = fixtures.as_raw(reply, request, profile)
+        if isinstance(reply, Raw):
+            return self._raw(reply, fault, call.seq)
         with self._lock:
             fallback = f"{self._seed}:{call.seq}"
             completion_id = engine.completion_id(self._ids)
-        rng = engine.rng_for(call.request, fallback=fallback)
-        return engine.generate(
-            call.request,
-            rng,
+        completion = engine.generate(
+            request,
+            engine.rng_for(request, fallback=fallback),
             id=completion_id,
             created=int(self.config.clock()),
             system_fingerprint=self._fingerprint,
+            reply=reply,
         )
-
-    def _render(self, request: Mapping[str, Any], completion: Completion, call: Call) -> Outcome:
-        profile = self.config.profile
-        usage = completion.usage
-        headers = self.rate_limits.take(self.config.clock(), usage.total_tokens)
+        headers = self.rate_limits.take(self.config.clock(), completion.usage.total_tokens)
         if request.get("stream"):
             options = request.get("stream_options") or {}
             chunks = render.chunks(
                 completion, profile, include_usage=bool(options.get("include_usage"))
             )
-            headers["content-type"] = "text/event-stream; charset=utf-8"
-            headers["cache-control"] = "no-cache"
-            return Outcome(profile.success_status, headers, stream=self._events(chunks))
+            return self._stream(
+                profile.success_status, headers, self._encoded(chunks), fault, call.seq
+            )
         body = render.completion_body(completion, profile)
         if self.config.self_check:
             _self_check("completion", body)
         headers["content-type"] = "application/json"
-        return Outcome(profile.success_status, headers, _json_bytes(body))
+        return Outcome(profile.success_status, headers, _json_bytes(body), delay=_ttft(fault))
 
-    def _events(self, chunks: Iterator[dict[str, Any]]) -> Iterator[StreamItem]:
+    def _raw(self, raw: Raw, fault: Fault | None, seq: int) -> Outcome:
+        status = raw.status or self.config.profile.success_status
+        if raw.events is not None:
+            headers = {"content-type": "text/event-stream; charset=utf-8", **raw.headers}
+            return self._stream(status, headers, _split_events(raw.events), fault, seq)
+        headers = {"content-type": "application/json", **raw.headers}
+        return Outcome(status, headers, _json_bytes(raw.body), delay=_ttft(fault))
+
+    def _stream(
+        self,
+        status: int,
+        headers: dict[str, str],
+        events: Iterator[bytes],
+        fault: Fault | None,
+        seq: int,
+    ) -> Outcome:
+        headers.setdefault("content-type", "text/event-stream; charset=utf-8")
+        headers["cache-control"] = "no-cache"
+        if fault is None or (fault.stream is None and fault.latency is None):
+            return Outcome(status, headers, stream=((0.0, e) for e in events))
+        rng = random.Random(f"latency:{self._seed}:{seq}")
+        return Outcome(
+            status, headers, stream=faults.stream_items(events, fault.stream, fault.latency, rng)
+        )
+
+    def _encoded(self, chunks: Iterable[dict[str, Any]]) -> Iterator[bytes]:
         check = self.config.self_check
         for chunk in chunks:
             if check:
                 _self_check("chunk", chunk)
-            yield 0.0, sse.encode(chunk)
-        yield 0.0, sse.DONE_EVENT
+            yield sse.encode(chunk)
+        yield sse.DONE_EVENT
+
+
+def _reply(value: Reply | str | Mapping[str, Any]) -> Reply:
+    if isinstance(value, str):
+        return Text(value)
+    if isinstance(value, Mapping):
+        return spec.parse({"stubs": [{"reply": dict(value)}]}).stubs[0].replies[0]
+    return value
+
+
+def _ttft(fault: Fault | None) -> float:
+    return fault.latency.ttft if fault is not None and fault.latency is not None else 0.0
+
+
+def _split_events(data: bytes) -> Iterator[bytes]:
+    """Cut a transcript into its events (each with its blank line), keeping every byte."""
+    start = 0
+    for end in (m.end() for m in _EVENT_END.finditer(data)):
+        yield data[start:end]
+        start = end
+    if start < len(data):
+        yield data[start:]
+
+
+_EVENT_END = re.compile(rb"(?:\r\n|\r|\n)(?:\r\n|\r|\n)")
 
 
 class SelfCheckFailed(RuntimeError):

@@ -13,6 +13,7 @@ import uvicorn
 
 from mockserver.app import ConnectionDropped, create_app
 from mockserver.pipeline import Config, Service
+from mockserver.spec import Scenario
 
 
 class _QuietDrops(logging.Filter):
@@ -40,10 +41,15 @@ def _uvicorn_config(
 
 
 def serve(
-    config: Config, *, host: str = "127.0.0.1", port: int = 8000, log_level: str = "info"
+    config: Config,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    log_level: str = "info",
+    scenario: Scenario | None = None,
 ) -> int:
     """Serve until Ctrl-C or SIGTERM; prints the base URL clients should use."""
-    service = Service(config)
+    service = Service(config, scenario=scenario)
     server = uvicorn.Server(_uvicorn_config(service, host, port, log_level))
     shown_host = f"[{host}]" if ":" in host else host
 

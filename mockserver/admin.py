@@ -1,0 +1,140 @@
+"""The control plane over HTTP, under ``/__mock/``: journal, stubs, faults, reset.
+
+Off with ``--no-admin``; with ``--admin-token T`` it wants ``Authorization: Bearer T``.
+Bodies use the stubs-file format (``schemas/stubs.json``), so errors name their path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from mockserver import spec
+from mockserver.errors import ApiError
+
+if TYPE_CHECKING:
+    from mockserver.pipeline import Outcome, RawRequest, Service
+
+
+def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
+    token = service.config.admin_token
+    if token is not None and raw.headers.get("authorization", "") != f"Bearer {token}":
+        raise ApiError(
+            401,
+            "the mock's admin API wants 'Authorization: Bearer <admin token>'",
+            source="upstream",
+        )
+    route = _ROUTES.get((raw.method, path.removeprefix("/__mock")))
+    if route is None:
+        known = ", ".join(f"{m} /__mock{p}" for m, p in _ROUTES)
+        raise ApiError(
+            404, f"no admin route {raw.method} {path}; routes: {known}", source="upstream"
+        )
+    status, body = route(service, raw)
+    from mockserver.pipeline import Outcome
+
+    return Outcome(status, {"content-type": "application/json"}, json.dumps(body).encode())
+
+
+def _document(raw: RawRequest) -> Any:
+    try:
+        return json.loads(raw.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"admin API: the body is not JSON: {exc}", source="upstream") from None
+
+
+def _load(service: Service, document: Any, source: str) -> spec.Scenario:
+    try:
+        scenario = spec.parse(document, source=source)
+    except spec.SpecError as exc:
+        raise ApiError(400, str(exc), source="upstream", code="invalid_mock_scenario") from None
+    service.load(scenario)
+    return scenario
+
+
+def _requests(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    query = {k: v[-1] for k, v in parse_qs(raw.query).items()}
+    entries = service.journal.entries()
+    if "path" in query:
+        entries = [e for e in entries if e.path == query["path"]]
+    if "status" in query:
+        entries = [e for e in entries if str(e.status) == query["status"]]
+    if "limit" in query and query["limit"].isdigit():
+        entries = entries[-int(query["limit"]) :]
+    return 200, {"requests": [e.as_dict() for e in entries], "count": len(entries)}
+
+
+def _clear_requests(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    service.journal.clear()
+    return 200, {"cleared": "requests"}
+
+
+def _stubs(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    return 200, {
+        "strict": service.stubs.strict,
+        "stubs": [
+            {
+                "name": s.describe(),
+                "used": s.used,
+                "times": s.times,
+                "priority": s.priority,
+                "exhausted": s.exhausted,
+            }
+            for s in service.stubs.all()
+        ],
+    }
+
+
+def _add_stubs(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    document = _document(raw)
+    items = document if isinstance(document, list) else [document]
+    scenario = _load(service, {"stubs": items}, "POST /__mock/stubs")
+    return 201, {"added": [s.describe() for s in scenario.stubs]}
+
+
+def _clear_stubs(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    service.stubs.clear()
+    return 200, {"cleared": "stubs"}
+
+
+def _add_faults(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    document = _document(raw)
+    items = document if isinstance(document, list) else [document]
+    scenario = _load(service, {"faults": items}, "POST /__mock/faults")
+    return 201, {"queued": len(scenario.faults)}
+
+
+def _chaos(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    _load(service, {"chaos": _document(raw)}, "POST /__mock/chaos")
+    return 201, {"chaos": "on"}
+
+
+def _clear_faults(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    service.faults.clear()
+    return 200, {"cleared": "faults"}
+
+
+def _scenario(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    scenario = _load(service, _document(raw), "POST /__mock/scenario")
+    return 201, {"stubs": len(scenario.stubs), "faults": len(scenario.faults)}
+
+
+def _reset(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    service.reset()
+    return 200, {"reset": True}
+
+
+_ROUTES: Mapping[tuple[str, str], Callable[[Service, RawRequest], tuple[int, Any]]] = {
+    ("GET", "/requests"): _requests,
+    ("DELETE", "/requests"): _clear_requests,
+    ("GET", "/stubs"): _stubs,
+    ("POST", "/stubs"): _add_stubs,
+    ("DELETE", "/stubs"): _clear_stubs,
+    ("POST", "/faults"): _add_faults,
+    ("DELETE", "/faults"): _clear_faults,
+    ("POST", "/chaos"): _chaos,
+    ("POST", "/scenario"): _scenario,
+    ("POST", "/reset"): _reset,
+}

@@ -1,0 +1,227 @@
+"""Scenario specs: the JSON/YAML form of stubs and faults (``schemas/stubs.json``).
+
+One parser serves the stubs file (``mockserver serve --stubs FILE``), the admin API and
+the ``x-mock-scenario`` request header, so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from mockserver import schemas
+from mockserver.faults import Fault, Latency, StreamFault
+from mockserver.scenarios import (
+    Call,
+    Error,
+    FromFixture,
+    Match,
+    Raw,
+    Refusal,
+    Reply,
+    Stub,
+    Text,
+    ToolCalls,
+)
+
+
+class SpecError(ValueError):
+    """A scenario spec is invalid; the message names the source, the path and what is expected."""
+
+
+@dataclass
+class Scenario:
+    """What a scenario file holds."""
+
+    stubs: list[Stub]
+    faults: list[tuple[Fault, int]]
+    chaos: tuple[float, tuple[Fault, ...], int] | None = None
+    strict: bool | None = None
+
+    def fresh(self) -> Scenario:
+        """A copy whose stubs have not been used yet."""
+        return Scenario(
+            [replace(s, used=0) for s in self.stubs], list(self.faults), self.chaos, self.strict
+        )
+
+
+def parse(document: Any, *, source: str = "scenario", base: Path | None = None) -> Scenario:
+    """Validate `document` against ``schemas/stubs.json`` and build its objects."""
+    found = schemas.validate("stubs", document)
+    if found:
+        lines = "\n".join(f"  {source}: {v}" for v in found)
+        raise SpecError(f"invalid scenario in {source}:\n{lines}")
+    stubs = [stub(s, base=base) for s in document.get("stubs", ())]
+    faults = [(fault(f), int(f.get("times", 1))) for f in document.get("faults", ())]
+    chaos = None
+    if "chaos" in document:
+        c = document["chaos"]
+        chaos = (float(c["rate"]), tuple(fault(f) for f in c["faults"]), int(c.get("seed", 0)))
+    return Scenario(stubs, faults, chaos, document.get("strict"))
+
+
+def load(path: str | Path) -> Scenario:
+    """Read a scenario file (``.json``, ``.yaml`` or ``.yml``)."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read the scenario file: {exc.strerror}") from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError:  # pragma: no cover - the test extra installs it
+            raise SpecError(
+                f"{path}: YAML needs PyYAML: pip install 'aimlapi-mockserver[yaml]'"
+            ) from None
+        try:
+            document = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SpecError(f"{path}: not valid YAML: {exc}") from None
+    else:
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(
+                f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
+    return parse(document, source=str(path), base=path.parent)
+
+
+def stub(spec: Mapping[str, Any], *, base: Path | None = None) -> Stub:
+    replies = spec["replies"] if "replies" in spec else [spec["reply"]]
+    return Stub(
+        match=match(spec.get("match") or {}),
+        replies=tuple(reply(r, base=base) for r in replies),
+        times=spec.get("times"),
+        priority=int(spec.get("priority", 0)),
+        name=spec.get("name", ""),
+        fault=fault(spec["fault"]) if "fault" in spec else None,
+    )
+
+
+def match(spec: Mapping[str, Any]) -> Match:
+    last_user: str | re.Pattern[str] | None = spec.get("last_user")
+    if "last_user_regex" in spec:
+        try:
+            last_user = re.compile(spec["last_user_regex"])
+        except re.error as exc:
+            raise SpecError(f"match.last_user_regex: not a regular expression: {exc}") from None
+    return Match(
+        model=spec.get("model"),
+        last_user=last_user,
+        turn=spec.get("turn"),
+        has_tools=spec.get("has_tools"),
+        last_role=spec.get("last_role"),
+        tool_call_id=spec.get("tool_call_id"),
+        stream=spec.get("stream"),
+    )
+
+
+def reply(spec: Mapping[str, Any], *, base: Path | None = None) -> Reply:
+    reasoning = spec.get("reasoning_tokens")
+    if "content" in spec:
+        return Text(spec["content"], reasoning)
+    if "tool_calls" in spec:
+        calls = tuple(
+            Call(c["name"], c.get("arguments", {}), c.get("id")) for c in spec["tool_calls"]
+        )
+        return ToolCalls(calls, reasoning)
+    if "refusal" in spec:
+        return Refusal(spec["refusal"], reasoning)
+    if "error" in spec:
+        e = spec["error"]
+        return Error(e["status"], e.get("message"), dict(e.get("headers", {})))
+    if "fixture" in spec:
+        candidate = Path(spec["fixture"])
+        if base is not None and not candidate.is_absolute() and (base / candidate).exists():
+            candidate = base / candidate
+        return FromFixture(candidate)
+    raw = spec["raw"]
+    events = raw.get("events")
+    return Raw(
+        raw.get("status", 0),
+        raw.get("body"),
+        None if events is None else events.encode(),
+        dict(raw.get("headers", {})),
+    )
+
+
+def fault(spec: Mapping[str, Any]) -> Fault:
+    latency = spec.get("latency")
+    stream = spec.get("stream")
+    return Fault(
+        status=spec.get("status"),
+        message=spec.get("message"),
+        retry_after=spec.get("retry_after"),
+        retry_after_date=bool(spec.get("retry_after_date", False)),
+        retry_after_ms=spec.get("retry_after_ms"),
+        should_retry=spec.get("should_retry"),
+        latency=Latency(**latency) if latency else None,
+        stream=StreamFault(**stream) if stream else None,
+        name=spec.get("name", ""),
+    )
+
+
+# ---- the x-mock-scenario header ---------------------------------------------------------
+
+HEADER = "x-mock-scenario"
+
+_HEADER_KEYS: Mapping[str, tuple[str, str, type]] = {
+    # header key: (group, field, type)
+    "status": ("", "status", int),
+    "message": ("", "message", str),
+    "retry-after": ("", "retry_after", float),
+    "retry-after-date": ("", "retry_after_date", bool),
+    "retry-after-ms": ("", "retry_after_ms", float),
+    "should-retry": ("", "should_retry", bool),
+    "ttft": ("latency", "ttft", float),
+    "between": ("latency", "between", float),
+    "jitter": ("latency", "jitter", float),
+    "cut-after": ("stream", "cut_after", int),
+    "drop-after": ("stream", "drop_after", int),
+    "malformed-at": ("stream", "malformed_at", int),
+    "error-after": ("stream", "error_after", int),
+    "keep-alive": ("stream", "keep_alive", bool),
+    "crlf": ("stream", "crlf", bool),
+}
+
+
+def header_fault(value: str) -> tuple[Fault | None, str | None]:
+    """Parse ``x-mock-scenario: status=429, retry-after-ms=20`` into a fault, and the name
+    of a stub asked for with ``stub=NAME``. Keys without ``=`` are true flags."""
+    groups: dict[str, dict[str, Any]] = {"": {}, "latency": {}, "stream": {}}
+    stub_name = None
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        key, has_value, text = (s.strip() for s in item.partition("="))
+        if key == "stub":
+            stub_name = text
+            continue
+        if key not in _HEADER_KEYS:
+            known = ", ".join(["stub", *_HEADER_KEYS])
+            raise SpecError(f"{HEADER}: unknown key {key!r}; known keys: {known}")
+        group, name, kind = _HEADER_KEYS[key]
+        try:
+            if kind is bool:
+                if has_value and text.lower() not in ("true", "false"):
+                    raise ValueError(text)
+                parsed: Any = not has_value or text.lower() == "true"
+            else:
+                parsed = kind(text)
+        except ValueError:
+            raise SpecError(f"{HEADER}: {key} must be {kind.__name__}; got {text!r}") from None
+        groups[group][name] = parsed
+    if not any(groups.values()):
+        return None, stub_name
+    document: dict[str, Any] = dict(groups[""])
+    for group in ("latency", "stream"):
+        if groups[group]:
+            document[group] = groups[group]
+    found = schemas.validate("stubs", {"faults": [document]})
+    if found:
+        raise SpecError(f"{HEADER}: " + "; ".join(str(v).removeprefix("faults[0].") for v in found))
+    return fault(document), stub_name
