@@ -102,16 +102,17 @@ class Compiler:
         if "type" in schema:
             names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             type_checks = [_TYPE_CHECKS[name] for name in names]
-            if len(type_checks) == 1:
-                checks.append(type_checks[0])
-            else:
-                checks.append(lambda v: any(c(v) for c in type_checks))
+            checks.append(type_checks[0] if len(type_checks) == 1 else _any_of(type_checks))
         if "const" in schema:
             const = schema["const"]
             checks.append(lambda v: json_equal(v, const))
         if "enum" in schema:
             options = list(schema["enum"])
-            checks.append(lambda v: any(json_equal(v, o) for o in options))
+            if all(type(o) is str for o in options):
+                strings = frozenset(options)
+                checks.append(lambda v: type(v) is str and v in strings)
+            else:
+                checks.append(lambda v: any(json_equal(v, o) for o in options))
         checks.extend(self._object_checks(schema, base))
         checks.extend(self._array_checks(schema, base))
         checks.extend(_scalar_checks(schema))
@@ -121,9 +122,7 @@ class Compiler:
                 checks.append(_combine(keyword, branches))
         if not checks:
             return lambda v: True
-        if len(checks) == 1:
-            return checks[0]
-        return lambda v: all(c(v) for c in checks)
+        return checks[0] if len(checks) == 1 else _all_of(checks)
 
     def _object_checks(self, schema: Mapping[str, Any], base: str) -> list[Check]:
         checks: list[Check] = []
@@ -158,7 +157,15 @@ class Compiler:
             checks.append(lambda v: type(v) is not list or lo <= len(v) <= hi)
         if "items" in schema:
             item = self._compile(schema["items"], base)
-            checks.append(lambda v: type(v) is not list or all(item(x) for x in v))
+
+            def check_items(v: Any) -> bool:
+                if type(v) is list:
+                    for x in v:
+                        if not item(x):
+                            return False
+                return True
+
+            checks.append(check_items)
         return checks
 
 
@@ -178,9 +185,39 @@ def _scalar_checks(schema: Mapping[str, Any]) -> list[Check]:
     return checks
 
 
+def _all_of(checks: list[Check]) -> Check:
+    # Plain loops: on this hot path they cost less than all() over a generator.
+    def check(v: Any) -> bool:
+        for c in checks:  # noqa: SIM110
+            if not c(v):
+                return False
+        return True
+
+    return check
+
+
+def _any_of(checks: list[Check]) -> Check:
+    def check(v: Any) -> bool:
+        for c in checks:  # noqa: SIM110 (a loop beats any() over a generator here)
+            if c(v):
+                return True
+        return False
+
+    return check
+
+
+def _one_of(checks: list[Check]) -> Check:
+    def check(v: Any) -> bool:
+        matched = 0
+        for c in checks:
+            if c(v):
+                matched += 1
+                if matched > 1:
+                    return False
+        return matched == 1
+
+    return check
+
+
 def _combine(keyword: str, branches: list[Check]) -> Check:
-    if keyword == "allOf":
-        return lambda v: all(b(v) for b in branches)
-    if keyword == "anyOf":
-        return lambda v: any(b(v) for b in branches)
-    return lambda v: sum(1 for b in branches if b(v)) == 1
+    return {"allOf": _all_of, "anyOf": _any_of, "oneOf": _one_of}[keyword](branches)

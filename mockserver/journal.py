@@ -44,6 +44,7 @@ class Entry:
     request_id: str
     stream: bool = False
     notes: dict[str, Any] = field(default_factory=dict)
+    response_headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -66,6 +67,7 @@ class Entry:
             "duration_ms": round(self.duration_ms, 3),
             "request_id": self.request_id,
             "stream": self.stream,
+            "response_headers": self.response_headers,
             **({"notes": self.notes} if self.notes else {}),
         }
 

@@ -195,6 +195,7 @@ class Service:
             outcome = self.error_outcome(failure, raw.path, request_id)
         outcome.headers.setdefault("x-request-id", request_id)
         entry.status = outcome.status
+        entry.response_headers = outcome.headers
         entry.duration_ms = (time.perf_counter() - started) * 1000
         outcome.headers["openai-processing-ms"] = str(int(entry.duration_ms + outcome.delay * 1000))
         if not raw.path.startswith(ADMIN_PREFIX):
