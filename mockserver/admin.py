@@ -6,6 +6,7 @@ Bodies use the stubs-file format (``schemas/stubs.json``), so errors name their 
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -20,14 +21,25 @@ if TYPE_CHECKING:
 
 def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
     token = service.config.admin_token
-    if token is not None and raw.headers.get("authorization", "") != f"Bearer {token}":
+    given = raw.headers.get("authorization", "").encode()
+    if token is not None and not hmac.compare_digest(given, f"Bearer {token}".encode()):
         raise ApiError(
             401,
             "the mock's admin API wants 'Authorization: Bearer <admin token>'",
             source="upstream",
+            code="invalid_admin_token",
         )
-    route = _ROUTES.get((raw.method, path.removeprefix("/__mock")))
+    route_path = path.removeprefix("/__mock")
+    route = _ROUTES.get((raw.method, route_path))
     if route is None:
+        allowed = [m for m, p in _ROUTES if p == route_path]
+        if allowed:
+            raise ApiError(
+                405,
+                f"Method {raw.method} is not allowed on {path}; use {', '.join(allowed)}",
+                source="upstream",
+                headers={"allow": ", ".join(allowed)},
+            )
         known = ", ".join(f"{m} /__mock{p}" for m, p in _ROUTES)
         raise ApiError(
             404, f"no admin route {raw.method} {path}; routes: {known}", source="upstream"
@@ -55,14 +67,24 @@ def _load(service: Service, document: Any, source: str) -> spec.Scenario:
 
 
 def _requests(service: Service, raw: RawRequest) -> tuple[int, Any]:
-    query = {k: v[-1] for k, v in parse_qs(raw.query).items()}
+    query = {k: v[-1] for k, v in parse_qs(raw.query, keep_blank_values=True).items()}
+    for name in ("status", "limit"):
+        if name in query and not query[name].isdigit():
+            raise ApiError(
+                400,
+                f"admin API: query parameter {name} must be a whole number; got {query[name]!r}",
+                source="upstream",
+                param=name,
+            )
     entries = service.journal.entries()
     if "path" in query:
         entries = [e for e in entries if e.path == query["path"]]
     if "status" in query:
-        entries = [e for e in entries if str(e.status) == query["status"]]
-    if "limit" in query and query["limit"].isdigit():
-        entries = entries[-int(query["limit"]) :]
+        entries = [e for e in entries if e.status == int(query["status"])]
+    if "limit" in query:
+        # The newest `limit` entries; slicing with [-0:] would return them all.
+        limit = int(query["limit"])
+        entries = entries[len(entries) - limit :] if limit < len(entries) else entries
     return 200, {"requests": [e.as_dict() for e in entries], "count": len(entries)}
 
 

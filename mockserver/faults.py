@@ -10,8 +10,9 @@ from __future__ import annotations
 import email.utils
 import json
 import random
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
 from mockserver import errors
@@ -107,15 +108,15 @@ class Fault:
         return errors.for_status(self.status, self.message, headers)
 
     def merged(self, other: Fault | None) -> Fault:
-        """This fault with the unset parts taken from `other`."""
+        """This fault with the unset parts (None, False, "") taken from `other`."""
         if other is None:
             return self
-        return replace(
-            self,
-            status=self.status if self.status is not None else other.status,
-            latency=self.latency or other.latency,
-            stream=self.stream or other.stream,
-        )
+        taken = {
+            f.name: getattr(other, f.name)
+            for f in fields(self)
+            if getattr(self, f.name) in (None, False, "")
+        }
+        return replace(self, **taken)
 
 
 def _number(value: float) -> str:
@@ -136,10 +137,20 @@ SERVER_ERROR_EVENT = {
 def stream_items(
     events: Iterator[bytes], fault: StreamFault | None, latency: Latency | None, rng: random.Random
 ) -> Iterator[StreamItem]:
-    """Pace and break a stream of encoded events (``[DONE]`` last) as `fault` and `latency` say."""
+    """Pace and break a stream of encoded events (``[DONE]`` last) as `fault` and `latency` say.
+
+    Keep-alive comments go out without a wait of their own, so they do not stretch the
+    scripted latency."""
     delays = latency.delays(rng) if latency else None
     for data in _broken(events, fault):
-        yield (next(delays) if delays else 0.0), data
+        if data is not None and data.startswith(b": keep-alive"):
+            yield 0.0, data
+        else:
+            yield (next(delays) if delays else 0.0), data
+
+
+def _is_done(data: bytes) -> bool:
+    return data.lstrip().startswith(b"data: [DONE]")
 
 
 def _broken(events: Iterator[bytes], fault: StreamFault | None) -> Iterator[bytes | None]:
@@ -147,12 +158,15 @@ def _broken(events: Iterator[bytes], fault: StreamFault | None) -> Iterator[byte
         yield from events
         return
     for n, data in enumerate(events):
-        if fault.cut_after is not None and n >= fault.cut_after:
+        # A stream shorter than the fault's N still breaks: just before [DONE], so a
+        # scripted failure is never silently lost.
+        done = _is_done(data)
+        if fault.cut_after is not None and (n >= fault.cut_after or done):
             return
-        if fault.drop_after is not None and n >= fault.drop_after:
+        if fault.drop_after is not None and (n >= fault.drop_after or done):
             yield None
             return
-        if fault.error_after is not None and n >= fault.error_after:
+        if fault.error_after is not None and (n >= fault.error_after or done):
             yield _frame(
                 b"data: "
                 + json.dumps(SERVER_ERROR_EVENT, separators=(",", ":")).encode()
@@ -161,7 +175,7 @@ def _broken(events: Iterator[bytes], fault: StreamFault | None) -> Iterator[byte
             )
             yield _frame(b"data: [DONE]\n\n", fault)
             return
-        if fault.malformed_at is not None and n == fault.malformed_at:
+        if fault.malformed_at is not None and n == fault.malformed_at and not done:
             data = b'data: {"id": "chatcmpl-broken", "choices": [{"delta": {"content": "cut\n\n'
         if fault.keep_alive:
             yield _frame(b": keep-alive\n\n", fault)
@@ -180,36 +194,42 @@ class _Queued:
 
 @dataclass
 class FaultQueue:
-    """Faults for the next requests, in order; then chaos, if set."""
+    """Faults for the next requests, in order; then chaos, if set. Thread-safe."""
 
     pending: list[_Queued] = field(default_factory=list)
     chaos_rate: float = 0.0
     chaos_faults: tuple[Fault, ...] = ()
     chaos_rng: random.Random = field(default_factory=lambda: random.Random(0))
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def push(self, fault: Fault, times: int = 1) -> None:
         if times < 1:
             raise ValueError(f"times must be >= 1; got {times}")
-        self.pending.append(_Queued(fault, times))
+        with self._lock:
+            self.pending.append(_Queued(fault, times))
 
     def chaos(self, rate: float, faults: tuple[Fault, ...], seed: int = 0) -> None:
         if not 0.0 <= rate <= 1.0:
             raise ValueError(f"the chaos rate must be within [0, 1]; got {rate}")
         if rate and not faults:
             raise ValueError("chaos needs at least one fault to pick from")
-        self.chaos_rate, self.chaos_faults, self.chaos_rng = rate, faults, random.Random(seed)
+        with self._lock:
+            self.chaos_rate, self.chaos_faults = rate, faults
+            self.chaos_rng = random.Random(seed)
 
     def take(self) -> Fault | None:
-        if self.pending:
-            head = self.pending[0]
-            head.left -= 1
-            if head.left == 0:
-                self.pending.pop(0)
-            return head.fault
-        if self.chaos_rate and self.chaos_rng.random() < self.chaos_rate:
-            return self.chaos_rng.choice(self.chaos_faults)
-        return None
+        with self._lock:
+            if self.pending:
+                head = self.pending[0]
+                head.left -= 1
+                if head.left == 0:
+                    self.pending.pop(0)
+                return head.fault
+            if self.chaos_rate and self.chaos_rng.random() < self.chaos_rate:
+                return self.chaos_rng.choice(self.chaos_faults)
+            return None
 
     def clear(self) -> None:
-        self.pending.clear()
-        self.chaos_rate, self.chaos_faults = 0.0, ()
+        with self._lock:
+            self.pending.clear()
+            self.chaos_rate, self.chaos_faults = 0.0, ()

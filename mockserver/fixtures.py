@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mockserver import folding, render, sse
+from mockserver import engine, folding, render, sse, tokens
 from mockserver._resources import data_dir
+from mockserver.errors import ApiError
 from mockserver.model import Choice, Completion, ToolCall, Usage
 from mockserver.profiles import Profile
 from mockserver.scenarios import FromFixture, Raw
@@ -27,7 +28,23 @@ def resolve(path: str | Path) -> Path:
 
 
 def as_raw(fixture: FromFixture, request: Mapping[str, Any], profile: Profile) -> Raw:
-    """The fixture as the bytes to send, in the form the request asked for (stream or not)."""
+    """The fixture as the bytes to send, in the form the request asked for (stream or not).
+
+    A fixture that cannot be read is a 500 naming the file: a broken test setup must show
+    up in the answer, not crash the server."""
+    try:
+        return _as_raw(fixture, request, profile)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ApiError(
+            500,
+            f"mock: cannot serve the fixture {str(fixture.path)!r}: {exc}",
+            source="upstream",
+            type="server_error",
+            code="mock_fixture_unreadable",
+        ) from None
+
+
+def _as_raw(fixture: FromFixture, request: Mapping[str, Any], profile: Profile) -> Raw:
     path = resolve(fixture.path)
     stream = bool(request.get("stream"))
     if path.suffix == ".sse":
@@ -35,8 +52,16 @@ def as_raw(fixture: FromFixture, request: Mapping[str, Any], profile: Profile) -
         if stream:
             return Raw(events=data)
         parsed = [json.loads(e.data) for e in sse.decode(data) if e.data != sse.DONE]
-        return Raw(body=folding.fold(c for c in parsed if "error" not in c))
+        failed = [c for c in parsed if isinstance(c, dict) and c.get("error")]
+        if failed:
+            # The stream broke mid-way; asked without streaming, the same failure is a 500.
+            return Raw(status=fixture.status or 500, body=failed[0])
+        body = folding.fold(parsed)
+        body.setdefault("usage", _usage(body, request))
+        return Raw(body=body)
     body = json.loads(path.read_text("utf-8"))
+    if not isinstance(body, dict):
+        raise ValueError(f"{path} holds {type(body).__name__}, not a JSON object")
     if body.get("object") != "chat.completion":
         return Raw(status=fixture.status or _status(body, path), body=body)
     if not stream:
@@ -46,6 +71,23 @@ def as_raw(fixture: FromFixture, request: Mapping[str, Any], profile: Profile) -
         completion_from_body(body), profile, include_usage=bool(options.get("include_usage"))
     )
     return Raw(events=b"".join(sse.encode(c) for c in chunks) + sse.DONE_EVENT)
+
+
+def _usage(body: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, Any]:
+    """Usage for a transcript recorded without ``include_usage``: a completion body must
+    carry it (the provider's schema requires it), so count what the transcript says."""
+    visible = 0
+    for choice in body.get("choices", ()):
+        message = choice.get("message") or {}
+        visible += tokens.count_text(message.get("content") or message.get("refusal") or "")
+        for call in message.get("tool_calls") or ():
+            function = call.get("function") or {}
+            visible += (
+                tokens.count_text(function.get("name", ""))
+                + tokens.count_text(function.get("arguments", ""))
+                + 3
+            )
+    return render.usage_body(Usage(engine.prompt_tokens(request), visible))
 
 
 def _status(body: Mapping[str, Any], path: Path) -> int:

@@ -298,15 +298,12 @@ class Service:
 
     def _pick(self, request: Mapping[str, Any], name: str | None) -> tuple[Stub, Reply] | None:
         if name is not None:
-            for stub in self.stubs.all():
-                if stub.name == name:
-                    return stub, stub.next_reply()
-            raise ApiError(
-                400,
-                f"{spec.HEADER}: no stub is named {name!r}",
-                source="upstream",
-                code="invalid_mock_scenario",
-            )
+            try:
+                return self.stubs.named(name)
+            except LookupError as exc:
+                raise ApiError(
+                    400, f"{spec.HEADER}: {exc}", source="upstream", code="invalid_mock_scenario"
+                ) from None
         picked = self.stubs.pick(request)
         if isinstance(picked, Miss):
             if self.stubs.strict:
@@ -356,7 +353,9 @@ class Service:
         if self.config.self_check:
             _self_check("completion", body)
         headers["content-type"] = "application/json"
-        return Outcome(profile.success_status, headers, _json_bytes(body), delay=_ttft(fault))
+        return Outcome(
+            profile.success_status, headers, _json_bytes(body), delay=self._ttft(fault, call.seq)
+        )
 
     def _raw(self, raw: Raw, fault: Fault | None, seq: int) -> Outcome:
         status = raw.status or self.config.profile.success_status
@@ -364,7 +363,7 @@ class Service:
             headers = {"content-type": "text/event-stream; charset=utf-8", **raw.headers}
             return self._stream(status, headers, _split_events(raw.events), fault, seq)
         headers = {"content-type": "application/json", **raw.headers}
-        return Outcome(status, headers, _json_bytes(raw.body), delay=_ttft(fault))
+        return Outcome(status, headers, _json_bytes(raw.body), delay=self._ttft(fault, seq))
 
     def _stream(
         self,
@@ -378,10 +377,17 @@ class Service:
         headers["cache-control"] = "no-cache"
         if fault is None or (fault.stream is None and fault.latency is None):
             return Outcome(status, headers, stream=((0.0, e) for e in events))
-        rng = random.Random(f"latency:{self._seed}:{seq}")
-        return Outcome(
-            status, headers, stream=faults.stream_items(events, fault.stream, fault.latency, rng)
-        )
+        items = faults.stream_items(events, fault.stream, fault.latency, self._latency_rng(seq))
+        return Outcome(status, headers, stream=items)
+
+    def _latency_rng(self, seq: int) -> random.Random:
+        return random.Random(f"latency:{self._seed}:{seq}")
+
+    def _ttft(self, fault: Fault | None, seq: int) -> float:
+        """The wait before a non-stream answer: the latency's first delay, jitter included."""
+        if fault is None or fault.latency is None:
+            return 0.0
+        return next(fault.latency.delays(self._latency_rng(seq)))
 
     def _encoded(self, chunks: Iterable[dict[str, Any]]) -> Iterator[bytes]:
         check = self.config.self_check
@@ -398,10 +404,6 @@ def _reply(value: Reply | str | Mapping[str, Any]) -> Reply:
     if isinstance(value, Mapping):
         return spec.parse({"stubs": [{"reply": dict(value)}]}).stubs[0].replies[0]
     return value
-
-
-def _ttft(fault: Fault | None) -> float:
-    return fault.latency.ttft if fault is not None and fault.latency is not None else 0.0
 
 
 def _split_events(data: bytes) -> Iterator[bytes]:

@@ -11,7 +11,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +83,10 @@ class Match:
                 f"last tool_call_id is {last.get('tool_call_id')!r}, not {self.tool_call_id!r}",
             )
         if self.stream is not None:
+            streams = bool(request.get("stream"))
             expect(
-                bool(request.get("stream")) == self.stream,
-                "stream is " + str(bool(request.get("stream"))).lower(),
+                streams == self.stream,
+                f"stream is {str(streams).lower()}, not {str(self.stream).lower()}",
             )
         if self.where is not None:
             expect(bool(self.where(request)), "the predicate returned false")
@@ -191,6 +192,8 @@ class Stub:
     name: str = ""
     fault: Fault | None = None
     used: int = 0
+    number: int = 0
+    """Its place in the registry (1 for the first stub added); names an unnamed stub."""
 
     def __post_init__(self) -> None:
         if not self.replies:
@@ -208,7 +211,15 @@ class Stub:
         return reply
 
     def describe(self) -> str:
-        return self.name or f"stub #{id(self) % 10000}"
+        """Its name, or ``stub #N (conditions)`` for an unnamed one."""
+        if self.name:
+            return self.name
+        conditions = ", ".join(
+            f"{f.name}={getattr(self.match, f.name)!r}"
+            for f in fields(self.match)
+            if getattr(self.match, f.name) is not None and f.name != "where"
+        )
+        return f"stub #{self.number}" + (f" ({conditions})" if conditions else "")
 
 
 @dataclass(frozen=True)
@@ -228,16 +239,20 @@ class Stubs:
     def __init__(self) -> None:
         self._stubs: list[Stub] = []
         self._lock = threading.Lock()
+        self._added = 0
         self.strict = False
 
     def add(self, stub: Stub) -> Stub:
         with self._lock:
+            self._added += 1
+            stub.number = self._added
             self._stubs.append(stub)
         return stub
 
     def clear(self) -> None:
         with self._lock:
             self._stubs.clear()
+            self._added = 0
 
     def all(self) -> list[Stub]:
         with self._lock:
@@ -245,6 +260,19 @@ class Stubs:
 
     def unused(self) -> list[Stub]:
         return [s for s in self.all() if s.used == 0]
+
+    def named(self, name: str) -> tuple[Stub, Reply]:
+        """The next reply of the stub called `name`, whatever it matches; LookupError if
+        there is none or it is used up."""
+        with self._lock:
+            for stub in self._stubs:
+                if stub.name == name:
+                    if stub.exhausted:
+                        raise LookupError(
+                            f"stub {name!r} was used up after {stub.times} request(s)"
+                        )
+                    return stub, stub.next_reply()
+        raise LookupError(f"no stub is named {name!r}")
 
     def pick(self, request: Request) -> tuple[Stub, Reply] | Miss | None:
         """The stub that answers `request` and its reply; a `Miss` (in strict mode, or when

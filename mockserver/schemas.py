@@ -224,6 +224,12 @@ def json_type(value: object) -> str:
     return "object"
 
 
+def _described(value: object) -> str:
+    """``string "x"``, ``integer 5``, or just ``null``/``object``/``array``."""
+    kind = json_type(value)
+    return kind if value is None or isinstance(value, dict | list) else f"{kind} {_show(value)}"
+
+
 def _show(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -261,7 +267,7 @@ def _explain(error: ValidationError) -> list[Violation]:
     where = format_path(path)
     got = _show(value)
     messages = {
-        "type": lambda: f"must be {_expected(error)}, got {json_type(value)} {got}",
+        "type": lambda: f"must be {_expected(error)}, got {_described(value)}",
         "enum": lambda: f"must be {_expected(error)}; got {got}",
         "const": lambda: f"must be {_expected(error)}; got {got}",
         "minimum": lambda: f"must be >= {spec}; got {got}",
@@ -323,8 +329,16 @@ def _explain_branches(error: ValidationError) -> list[Violation]:
             expected.append(phrase)
     where = format_path(error.absolute_path)
     value = error.instance
-    shown = "" if isinstance(value, dict | list) or value is None else f" {_show(value)}"
-    message = f"must be {' or '.join(dict.fromkeys(expected))}; got {json_type(value)}{shown}"
+    if not expected:  # every branch only requires keys: name them
+        keys = [
+            k
+            for errs in branches.values()
+            for e in errs
+            if e.validator == "required"
+            for k in cast(Any, e.validator_value)
+        ]
+        expected = ["an object with " + " or ".join(dict.fromkeys(repr(k) for k in keys))]
+    message = f"must be {' or '.join(dict.fromkeys(expected))}; got {_described(value)}"
     return [Violation(where, str(error.validator), message)]
 
 

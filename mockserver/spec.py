@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mockserver import schemas
+from mockserver import fixtures, schemas
 from mockserver.faults import Fault, Latency, StreamFault
 from mockserver.scenarios import (
     Call,
@@ -27,6 +27,8 @@ from mockserver.scenarios import (
     Text,
     ToolCalls,
 )
+
+_REPLY_KINDS = ("content", "tool_calls", "refusal", "error", "fixture", "raw")
 
 
 class SpecError(ValueError):
@@ -51,17 +53,61 @@ class Scenario:
 
 def parse(document: Any, *, source: str = "scenario", base: Path | None = None) -> Scenario:
     """Validate `document` against ``schemas/stubs.json`` and build its objects."""
-    found = schemas.validate("stubs", document)
+    found = _clearer(schemas.validate("stubs", document), document)
     if found:
         lines = "\n".join(f"  {source}: {v}" for v in found)
         raise SpecError(f"invalid scenario in {source}:\n{lines}")
-    stubs = [stub(s, base=base) for s in document.get("stubs", ())]
+    try:
+        stubs = [
+            stub(s, base=base, where=f"stubs[{i}]") for i, s in enumerate(document.get("stubs", ()))
+        ]
+    except SpecError as exc:
+        raise SpecError(f"invalid scenario in {source}:\n  {source}: {exc}") from None
     faults = [(fault(f), int(f.get("times", 1))) for f in document.get("faults", ())]
     chaos = None
     if "chaos" in document:
         c = document["chaos"]
         chaos = (float(c["rate"]), tuple(fault(f) for f in c["faults"]), int(c.get("seed", 0)))
     return Scenario(stubs, faults, chaos, document.get("strict"))
+
+
+# The schema says "exactly one of" with oneOf over `required`; its generic explanation
+# cannot name the keys, so these say which ones are expected and which were given.
+_ONE_OF = {"stub": ("reply", "replies"), "reply": _REPLY_KINDS}
+
+
+def _clearer(found: list[schemas.Violation], document: Any) -> list[schemas.Violation]:
+    if not found or not isinstance(document, Mapping):
+        return found
+    exact: dict[str, str] = {}
+    stubs = document.get("stubs")
+    for i, item in enumerate(stubs if isinstance(stubs, list) else ()):
+        if not isinstance(item, Mapping):
+            continue
+        exact[f"stubs[{i}]"] = _exactly_one(item, _ONE_OF["stub"])
+        replies = item.get("replies")
+        named = [(f"stubs[{i}].reply", item.get("reply"))] + [
+            (f"stubs[{i}].replies[{j}]", r)
+            for j, r in enumerate(replies if isinstance(replies, list) else ())
+        ]
+        for path, value in named:
+            if isinstance(value, Mapping):
+                exact[path] = _exactly_one(value, _ONE_OF["reply"])
+    out = []
+    for v in found:
+        message = exact.get(v.path, "")
+        out.append(
+            schemas.Violation(v.path, v.rule, message) if v.rule == "oneOf" and message else v
+        )
+    return list(dict.fromkeys(out))
+
+
+def _exactly_one(value: Mapping[str, Any], keys: tuple[str, ...]) -> str:
+    given = [k for k in keys if k in value]
+    if len(given) == 1:
+        return ""
+    shown = ", ".join(given) if given else "none of them"
+    return f"must have exactly one of {', '.join(keys)}; got {shown}"
 
 
 def load(path: str | Path) -> Scenario:
@@ -71,6 +117,8 @@ def load(path: str | Path) -> Scenario:
         text = path.read_text("utf-8")
     except OSError as exc:
         raise SpecError(f"{path}: cannot read the scenario file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: the scenario file is not UTF-8 text: {exc.reason}") from None
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             import yaml
@@ -92,11 +140,15 @@ def load(path: str | Path) -> Scenario:
     return parse(document, source=str(path), base=path.parent)
 
 
-def stub(spec: Mapping[str, Any], *, base: Path | None = None) -> Stub:
-    replies = spec["replies"] if "replies" in spec else [spec["reply"]]
+def stub(spec: Mapping[str, Any], *, base: Path | None = None, where: str = "stub") -> Stub:
+    """A stub from its (already validated) spec; `where` names it in errors."""
+    if "replies" in spec:
+        paths = [(f"{where}.replies[{i}]", r) for i, r in enumerate(spec["replies"])]
+    else:
+        paths = [(f"{where}.reply", spec["reply"])]
     return Stub(
-        match=match(spec.get("match") or {}),
-        replies=tuple(reply(r, base=base) for r in replies),
+        match=match(spec.get("match") or {}, where=f"{where}.match"),
+        replies=tuple(reply(r, base=base, where=p) for p, r in paths),
         times=spec.get("times"),
         priority=int(spec.get("priority", 0)),
         name=spec.get("name", ""),
@@ -104,13 +156,17 @@ def stub(spec: Mapping[str, Any], *, base: Path | None = None) -> Stub:
     )
 
 
-def match(spec: Mapping[str, Any]) -> Match:
+def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:
     last_user: str | re.Pattern[str] | None = spec.get("last_user")
+    if "last_user" in spec and "last_user_regex" in spec:
+        raise SpecError(f"{where}: give last_user or last_user_regex, not both")
     if "last_user_regex" in spec:
         try:
             last_user = re.compile(spec["last_user_regex"])
         except re.error as exc:
-            raise SpecError(f"match.last_user_regex: not a regular expression: {exc}") from None
+            raise SpecError(
+                f"{where}.last_user_regex: must be a regular expression; {exc}"
+            ) from None
     return Match(
         model=spec.get("model"),
         last_user=last_user,
@@ -122,7 +178,7 @@ def match(spec: Mapping[str, Any]) -> Match:
     )
 
 
-def reply(spec: Mapping[str, Any], *, base: Path | None = None) -> Reply:
+def reply(spec: Mapping[str, Any], *, base: Path | None = None, where: str = "reply") -> Reply:
     reasoning = spec.get("reasoning_tokens")
     if "content" in spec:
         return Text(spec["content"], reasoning)
@@ -140,7 +196,15 @@ def reply(spec: Mapping[str, Any], *, base: Path | None = None) -> Reply:
         candidate = Path(spec["fixture"])
         if base is not None and not candidate.is_absolute() and (base / candidate).exists():
             candidate = base / candidate
-        return FromFixture(candidate)
+        try:
+            # Resolved now, so a typo fails at load time and a later chdir changes nothing.
+            return FromFixture(fixtures.resolve(candidate).resolve(strict=True))
+        except OSError:
+            beside = f" beside {base} nor" if base is not None else ""
+            raise SpecError(
+                f"{where}.fixture: must name an existing file; {str(candidate)!r} is not"
+                f"{beside} in the working directory nor in the packaged fixtures"
+            ) from None
     raw = spec["raw"]
     events = raw.get("events")
     return Raw(
@@ -199,6 +263,8 @@ def header_fault(value: str) -> tuple[Fault | None, str | None]:
     for item in filter(None, (part.strip() for part in value.split(","))):
         key, has_value, text = (s.strip() for s in item.partition("="))
         if key == "stub":
+            if not text:
+                raise SpecError(f"{HEADER}: stub must name a stub, as in stub=NAME")
             stub_name = text
             continue
         if key not in _HEADER_KEYS:
