@@ -78,6 +78,7 @@ _TYPES = _keywords("null boolean object array number integer string")
 _ATTEMPTS = 8
 _MAX_REF_DEPTH = 32
 _MAX_DEPTH = 120  # nested values; keeps well inside Python's recursion limit
+_BUDGET = 10_000  # values drawn per instance, retries included; bounds the time spent
 _NULL_CHANCE = 0.15
 _EXAMPLE_CHANCE = 0.25
 
@@ -626,6 +627,7 @@ class _Generator:
         self.rng = rng
         self.refs: list[str] = []
         self.depth = 0
+        self.budget = _BUDGET
         self._validator: Validator | None = None
 
     @property
@@ -669,6 +671,11 @@ class _Generator:
             raise UnsatisfiableSchema(f"{path}: a schema must be an object or a boolean")
         if self.depth >= _MAX_DEPTH:
             raise UnsatisfiableSchema(f"{path}: the schema nests deeper than {_MAX_DEPTH} levels")
+        self.budget -= 1
+        if self.budget < 0:
+            raise UnsatisfiableSchema(
+                f"{path}: gave up after drawing {_BUDGET} values; the schema is too hard to satisfy"
+            )
         self.depth += 1
         try:
             return self.verified(schema, path, name)
@@ -857,17 +864,20 @@ class _Generator:
             )
         words = _name_words(name)
         pattern = schema.get("pattern")
-        if isinstance(pattern, str):
-            return self.patterned(pattern, low, high, path, words)
-        maker = _FORMATS.get(schema.get("format", ""))
+        fmt = schema.get("format")
+        maker = _FORMATS.get(fmt) if isinstance(fmt, str) else None
         if maker is not None:
+            compiled = _compiled(pattern) if isinstance(pattern, str) else None
             for _ in range(_ATTEMPTS):
                 s = maker(self.rng)
-                if low <= len(s) <= (high if high is not None else len(s)):
+                if low <= len(s) <= (high if high is not None else len(s)) and (
+                    compiled is None or compiled.search(s)
+                ):
                     return s
-            raise UnsatisfiableSchema(
-                f"{path}: no {schema['format']} string is {low}-{high} characters long"
-            )
+            also = f" matching {pattern!r}" if isinstance(pattern, str) else ""
+            raise UnsatisfiableSchema(f"{path}: found no {fmt} string{also} of length {low}-{high}")
+        if isinstance(pattern, str):
+            return self.patterned(pattern, low, high, path, words)
         s = self.text(words)
         while len(s) < low:
             s += " " + self.rng.choice(_WORDS)
@@ -1073,6 +1083,10 @@ class _Generator:
         patterns = patterns if isinstance(patterns, Mapping) else {}
         low = _size(schema, "minProperties", path) or 0
         high = _size(schema, "maxProperties", path)
+        if high is not None and low > high:
+            raise UnsatisfiableSchema(
+                f"{path}: minProperties {low} is greater than maxProperties {high}"
+            )
         strict = extra is False and set(required) >= set(props)
         keys = list(dict.fromkeys(required))
         if high is not None and len(keys) > high:

@@ -415,6 +415,11 @@ def test_recursion_terminates() -> None:
         ({"$ref": "https://example.com/schema.json"}, "$"),
         ({"type": "object", "properties": {"next": {"$ref": "#"}}, "required": ["next"]}, "$.next"),
         ({"not": {}}, "$"),
+        ({"type": "object", "minProperties": 3, "maxProperties": 1}, "$"),
+        ({"type": "string", "format": "date", "pattern": "^x$"}, "$"),
+        ({"type": "object", "properties": {"s": {"type": "string", "minLength": "3"}}, "required": ["s"]}, "$.s"),
+        ({"type": "strng"}, "$"),
+        ({"const": "x", "type": "integer"}, "$"),
         (False, "$"),
     ],
 )  # fmt: skip

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mockserver.tokens import _split as split_uncut
 from mockserver.tokens import (
     count_messages,
     count_response_format,
@@ -13,7 +14,6 @@ from mockserver.tokens import (
     count_tools,
     split_tokens,
 )
-from mockserver.tokens import _split as split_uncut
 
 PROSE = """
 The history of the printing press is a story about how ideas travel. Before Gutenberg built
@@ -162,7 +162,27 @@ def test_count_response_format() -> None:
     assert count_response_format(fmt) > count_response_format({"type": "json_object"})
 
 
-@given(st.lists(st.sampled_from(["Hello.", " World", "!", " again?", " 42", " e.g.", " Über", "  ", "\n", " x", "...", " A"]), max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Hello.",
+                " World",
+                "!",
+                " again?",
+                " 42",
+                " e.g.",
+                " Über",
+                "  ",
+                "\n",
+                " x",
+                "...",
+                " A",
+            ]
+        ),
+        max_size=30,
+    )
+)
 def test_cutting_at_sentence_ends_gives_the_same_pieces(parts: list[str]) -> None:
     text = "".join(parts)
     assert split_tokens(text) == split_uncut(text)
