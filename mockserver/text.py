@@ -177,17 +177,25 @@ def answer(rng: random.Random, *, prompt: str, max_tokens: int | None = None) ->
     topic = phrases[0]
     others = phrases[1:] or phrases
 
+    pools = {
+        "o": others,
+        "adj": _ADJECTIVES,
+        "adj2": _ADJECTIVES_2,
+        "noun": _NOUNS,
+        "noun1": _NOUNS_1,
+        "verb": _VERBS,
+    }
+
+    class Slots(dict[str, str]):
+        """Draws a word only for the slots a template uses (answers are on the hot path)."""
+
+        def __missing__(self, key: str) -> str:
+            pool = pools[key]
+            self[key] = value = pool[int(rng.random() * len(pool))]
+            return value
+
     def fill(template: str) -> str:
-        return template.format(
-            t=topic,
-            T=_capitalise(topic),
-            o=rng.choice(others),
-            adj=rng.choice(_ADJECTIVES),
-            adj2=rng.choice(_ADJECTIVES_2),
-            noun=rng.choice(_NOUNS),
-            noun1=rng.choice(_NOUNS_1),
-            verb=rng.choice(_VERBS),
-        )
+        return template.format_map(Slots(t=topic, T=_capitalise(topic)))
 
     n_body = rng.choice((1, 1, 2, 2, 3, 3, 4, 5))
     bodies = rng.sample(_BODIES if len(phrases) > 1 else _SOLO_BODIES, n_body)

@@ -1,0 +1,195 @@
+"""Reproducible benchmarks: each figure is a ratio against a baseline measured in the same run.
+
+    make bench            # or: .venv/bin/python benchmarks/run.py [--seconds 5]
+
+1. Validation of the seed request by mockserver.schemas (µs per call after warm-up),
+   against jsonschema's own validator on the same schema.
+2. Non-stream requests per second of the mock (validation and self-check on) against a bare
+   Starlette endpoint returning a fixed body; both on uvicorn with the same settings, each in
+   its own process, the load from this process.
+3. 256-token streams per second of the mock against a bare Starlette SSE endpoint sending the
+   same events.
+4. In process: an openai SDK create() through the in-process mock against the same SDK call
+   answered by a bare mock transport returning a fixed body (httpx2.MockTransport for openai
+   3.x, whose client is httpx2; a bare respx route for httpx clients).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import socket
+import subprocess
+import sys
+import time
+import timeit
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from loadgen import rate  # noqa: E402
+
+SEED_REQUEST = json.loads((HERE.parent / "fixtures" / "requests" / "seed.json").read_text())
+HELLO = {"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(kind: str) -> Iterator[int]:
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, str(HERE / "servers.py"), kind, str(port)])
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"benchmark server {kind} did not start") from None
+                time.sleep(0.05)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def per_call(fn: Callable[[], object], number: int) -> float:
+    """Best-of-5 seconds per call, with the garbage collector on (as in a real test run)."""
+    for _ in range(50):
+        fn()
+    return min(timeit.repeat(fn, setup="gc.enable()", number=number, repeat=5)) / number
+
+
+def validation() -> None:
+    from jsonschema import Draft202012Validator
+
+    from mockserver import schemas
+
+    ours = per_call(lambda: schemas.validate_request(SEED_REQUEST), 2000)
+    loaded = schemas._loaded()
+    reference: Draft202012Validator = loaded.validators["request"]
+    theirs = per_call(lambda: list(reference.iter_errors(SEED_REQUEST)), 300)
+    print(
+        f"validate seed request: {ours * 1e6:.1f} µs  (jsonschema alone: {theirs * 1e6:.0f} µs, {theirs / ours:.0f}x slower)"
+    )
+
+
+def http(seconds: float, connections: int) -> None:
+    body = json.dumps(HELLO).encode()
+    results = {}
+    for kind in ("bare-json", "mock"):
+        with server(kind) as port:
+            rate(port, body, seconds=1, connections=connections)  # warm-up
+            results[kind] = max(
+                rate(port, body, seconds=seconds, connections=connections) for _ in range(2)
+            )
+    ratio = results["mock"] / results["bare-json"]
+    print(
+        f"non-stream req/s: mock {results['mock']:.0f}, bare Starlette {results['bare-json']:.0f}, ratio {ratio:.2f}"
+    )
+    stream_body = json.dumps(
+        {**HELLO, "stream": True, "stream_options": {"include_usage": True}}
+    ).encode()
+    for kind in ("bare-sse", "mock"):
+        with server(kind) as port:
+            rate(port, stream_body, seconds=1, connections=connections)
+            results[kind] = max(
+                rate(port, stream_body, seconds=seconds, connections=connections) for _ in range(2)
+            )
+    ratio = results["mock"] / results["bare-sse"]
+    print(
+        f"256-token streams/s: mock {results['mock']:.0f}, bare Starlette SSE {results['bare-sse']:.0f}, ratio {ratio:.2f}"
+    )
+
+
+def in_process() -> None:
+    import httpx
+    import openai
+    import respx
+
+    from mockserver.mocking import mock_aimlapi
+
+    # The baseline answers with the provider's own sample response (fixtures/completions/seed.json).
+    fixed = json.dumps(
+        json.loads((HERE.parent / "fixtures" / "completions" / "seed.json").read_text())
+    ).encode()
+    url = "https://api.aimlapi.com/v1"
+
+    def create(client: openai.OpenAI) -> Callable[[], object]:
+        return lambda: client.chat.completions.create(
+            model="o3-mini", messages=[{"role": "user", "content": "Hello"}]
+        )
+
+    if importlib.util.find_spec("httpx2") is not None:  # openai 3.x; older SDKs use httpx
+        import httpx2
+
+        bare_client = openai.OpenAI(
+            base_url=url,
+            api_key="k",
+            http_client=httpx2.Client(
+                transport=httpx2.MockTransport(
+                    lambda r: httpx2.Response(
+                        201, content=fixed, headers={"content-type": "application/json"}
+                    )
+                )
+            ),
+        )
+        bare = per_call(create(bare_client), 300)
+        with mock_aimlapi(journal_size=1000):
+            ours = per_call(create(openai.OpenAI(base_url=url, api_key="k")), 300)
+        print(
+            f"openai SDK create(), in process: mock {ours * 1e6:.0f} µs, bare MockTransport {bare * 1e6:.0f} µs, ratio {ours / bare:.2f}"
+        )
+
+    def post(client: httpx.Client) -> Callable[[], object]:
+        return lambda: client.post(
+            f"{url}/chat/completions", json=HELLO, headers={"authorization": "Bearer k"}
+        ).json()
+
+    with respx.mock(using="httpx") as router:
+        router.post(f"{url}/chat/completions").mock(
+            return_value=httpx.Response(
+                201, content=fixed, headers={"content-type": "application/json"}
+            )
+        )
+        bare = per_call(post(httpx.Client()), 300)
+    with mock_aimlapi(journal_size=1000):
+        ours = per_call(post(httpx.Client()), 300)
+    print(
+        f"httpx POST, in process: mock {ours * 1e6:.0f} µs, bare respx route {bare * 1e6:.0f} µs, ratio {ours / bare:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="length of each HTTP measurement"
+    )
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--only", choices=["validation", "http", "in-process"])
+    args = parser.parse_args()
+    print(
+        f"python {sys.version.split()[0]}, 2 runs of {args.seconds:g}s each over {args.connections} keep-alive connections"
+    )
+    if args.only in (None, "validation"):
+        validation()
+    if args.only in (None, "in-process"):
+        in_process()
+    if args.only in (None, "http"):
+        http(args.seconds, args.connections)
+
+
+if __name__ == "__main__":
+    main()

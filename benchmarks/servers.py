@@ -1,0 +1,89 @@
+"""The servers the benchmark compares, each run in its own process with the same uvicorn
+settings: the mock, a bare Starlette JSON endpoint, and a bare Starlette SSE endpoint.
+
+    python benchmarks/servers.py {mock,bare-json,bare-sse} PORT
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from mockserver import create_app, render
+from mockserver.fixtures import completion_from_body
+from mockserver.pipeline import Config, Service
+from mockserver.profiles import AIMLAPI
+
+# The provider's own sample response, as the fixed body of the bare endpoints.
+SEED_COMPLETION: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parent.parent / "fixtures" / "completions" / "seed.json").read_text()
+)
+STREAM_TOKENS = 256
+
+
+def stream_content() -> str:
+    """Exactly STREAM_TOKENS pieces by the mock's tokenizer."""
+    return " word" * STREAM_TOKENS
+
+
+def bare_json() -> Starlette:
+    body = json.dumps(SEED_COMPLETION).encode()
+
+    async def endpoint(request: Request) -> Response:
+        await request.body()
+        return Response(body, 201, media_type="application/json")
+
+    return Starlette(routes=[Route("/v1/chat/completions", endpoint, methods=["POST"])])
+
+
+def bare_sse() -> Starlette:
+    completion = completion_from_body(
+        {
+            **SEED_COMPLETION,
+            "choices": [
+                {
+                    **SEED_COMPLETION["choices"][0],
+                    "message": {"role": "assistant", "content": stream_content(), "refusal": None},
+                }
+            ],
+        }
+    )
+    events = [
+        ("data: " + json.dumps(c, separators=(",", ":")) + "\n\n").encode()
+        for c in render.chunks(completion, AIMLAPI, include_usage=True)
+    ]
+    events.append(b"data: [DONE]\n\n")
+
+    async def endpoint(request: Request) -> Response:
+        await request.body()
+
+        async def gen() -> AsyncIterator[bytes]:
+            for e in events:
+                yield e
+
+        return StreamingResponse(gen(), 201, media_type="text/event-stream")
+
+    return Starlette(routes=[Route("/v1/chat/completions", endpoint, methods=["POST"])])
+
+
+def mock() -> Starlette:
+    service = Service(Config(seed=1, journal_size=1000))
+    service.stub(stream_content(), stream=True)
+    return create_app(service=service)
+
+
+if __name__ == "__main__":
+    kind, port = sys.argv[1], int(sys.argv[2])
+    app = {"mock": mock, "bare-json": bare_json, "bare-sse": bare_sse}[kind]()
+    uvicorn.run(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
+    )
