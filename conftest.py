@@ -1,8 +1,15 @@
-"""Hypothesis profiles for the whole repository: `ci` (the default in `make test`) and `thorough`."""
+"""Settings for the whole repository's tests: Hypothesis profiles (`ci` in `make test`,
+`thorough`, `dev` by default) and the mock's self-check."""
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, settings
+
+# Every answer any test sees is also checked against schemas/ by the mock itself
+# (see Config.self_check): a mock bug fails loudly wherever it shows.
+os.environ.setdefault("MOCKSERVER_SELF_CHECK", "1")
 
 settings.register_profile(
     "ci",

@@ -4,9 +4,9 @@
 
 1. Validation of the seed request by mockserver.schemas (µs per call after warm-up),
    against jsonschema's own validator on the same schema.
-2. Non-stream requests per second of the mock (validation and self-check on) against a bare
-   Starlette endpoint returning a fixed body; both on uvicorn with the same settings, each in
-   its own process, the load from this process.
+2. Non-stream requests per second of the mock (request validation on; then also with the
+   self-check of what it emits) against a bare Starlette endpoint returning a fixed body;
+   all on uvicorn with the same settings, each in its own process, the load from this one.
 3. 256-token streams per second of the mock against a bare Starlette SSE endpoint sending the
    same events.
 4. In process: an openai SDK create() through the in-process mock against the same SDK call
@@ -84,32 +84,33 @@ def validation() -> None:
     )
 
 
-def http(seconds: float, connections: int) -> None:
-    body = json.dumps(HELLO).encode()
+def _rates(
+    kinds: tuple[str, ...], body: bytes, seconds: float, connections: int
+) -> dict[str, float]:
     results = {}
-    for kind in ("bare-json", "mock"):
+    for kind in kinds:
         with server(kind) as port:
             rate(port, body, seconds=1, connections=connections)  # warm-up
-            results[kind] = max(
-                rate(port, body, seconds=seconds, connections=connections) for _ in range(2)
-            )
-    ratio = results["mock"] / results["bare-json"]
-    print(
-        f"non-stream req/s: mock {results['mock']:.0f}, bare Starlette {results['bare-json']:.0f}, ratio {ratio:.2f}"
-    )
-    stream_body = json.dumps(
-        {**HELLO, "stream": True, "stream_options": {"include_usage": True}}
-    ).encode()
-    for kind in ("bare-sse", "mock"):
-        with server(kind) as port:
-            rate(port, stream_body, seconds=1, connections=connections)
-            results[kind] = max(
-                rate(port, stream_body, seconds=seconds, connections=connections) for _ in range(2)
-            )
-    ratio = results["mock"] / results["bare-sse"]
-    print(
-        f"256-token streams/s: mock {results['mock']:.0f}, bare Starlette SSE {results['bare-sse']:.0f}, ratio {ratio:.2f}"
-    )
+            runs = [rate(port, body, seconds=seconds, connections=connections) for _ in range(2)]
+            results[kind] = max(runs)
+    return results
+
+
+def http(seconds: float, connections: int) -> None:
+    body = json.dumps(HELLO).encode()
+    r = _rates(("bare-json", "mock", "mock-self-check"), body, seconds, connections)
+    base = r["bare-json"]
+    print(f"non-stream req/s: bare Starlette {base:.0f}")
+    print(f"  mock (request validation on): {r['mock']:.0f}, ratio {r['mock'] / base:.2f}")
+    checked = r["mock-self-check"]
+    print(f"  mock --self-check: {checked:.0f}, ratio {checked / base:.2f}")
+    stream = json.dumps({**HELLO, "stream": True, "stream_options": {"include_usage": True}})
+    r = _rates(("bare-sse", "mock", "mock-self-check"), stream.encode(), seconds, connections)
+    base = r["bare-sse"]
+    print(f"256-token streams/s: bare Starlette SSE {base:.0f}")
+    print(f"  mock: {r['mock']:.0f}, ratio {r['mock'] / base:.2f}")
+    checked = r["mock-self-check"]
+    print(f"  mock --self-check (every chunk validated): {checked:.0f}, ratio {checked / base:.2f}")
 
 
 def in_process() -> None:
@@ -145,8 +146,13 @@ def in_process() -> None:
             ),
         )
         bare = per_call(create(bare_client), 300)
-        with mock_aimlapi(journal_size=1000):
+        with mock_aimlapi(journal_size=1000, self_check=False):
             ours = per_call(create(openai.OpenAI(base_url=url, api_key="k")), 300)
+        with mock_aimlapi(journal_size=1000, self_check=True):
+            checked = per_call(create(openai.OpenAI(base_url=url, api_key="k")), 300)
+        print(
+            f"openai SDK create(), in process, with self-check: mock {checked * 1e6:.0f} µs, ratio {checked / bare:.2f}"
+        )
         print(
             f"openai SDK create(), in process: mock {ours * 1e6:.0f} µs, bare MockTransport {bare * 1e6:.0f} µs, ratio {ours / bare:.2f}"
         )

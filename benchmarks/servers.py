@@ -75,15 +75,21 @@ def bare_sse() -> Starlette:
     return Starlette(routes=[Route("/v1/chat/completions", endpoint, methods=["POST"])])
 
 
-def mock() -> Starlette:
-    service = Service(Config(seed=1, journal_size=1000))
+def mock(self_check: bool = False) -> Starlette:
+    service = Service(Config(seed=1, journal_size=1000, self_check=self_check))
     service.stub(stream_content(), stream=True)
     return create_app(service=service)
 
 
 if __name__ == "__main__":
     kind, port = sys.argv[1], int(sys.argv[2])
-    app = {"mock": mock, "bare-json": bare_json, "bare-sse": bare_sse}[kind]()
+    makers = {
+        "mock": mock,
+        "mock-self-check": lambda: mock(self_check=True),
+        "bare-json": bare_json,
+        "bare-sse": bare_sse,
+    }
+    app = makers[kind]()
     uvicorn.run(
         app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
     )

@@ -108,7 +108,10 @@ class Compiler:
             checks.append(type_checks[0] if len(type_checks) == 1 else _any_of(type_checks))
         if "const" in schema:
             const = schema["const"]
-            checks.append(lambda v: json_equal(v, const))
+            if type(const) is str:
+                checks.append(lambda v: type(v) is str and v == const)
+            else:
+                checks.append(lambda v: json_equal(v, const))
         if "enum" in schema:
             options = list(schema["enum"])
             if all(type(o) is str for o in options):

@@ -1,24 +1,26 @@
-"""The Starlette adapter: bytes in, `Outcome` out, nothing else."""
+"""The Starlette adapter: bytes in, `Outcome` out, nothing else.
+
+The one route is a plain ASGI endpoint: it reads the body (with the size limit), hands
+the pipeline a `RawRequest`, and writes the `Outcome` back, pacing stream events and
+cutting the connection where a fault says so.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from mockserver import errors
-from mockserver.pipeline import Config, Outcome, RawRequest, Service
-
-_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+from mockserver.pipeline import Config, Outcome, RawRequest, Service, StreamItem
 
 
 class ConnectionDropped(Exception):
-    """Raised inside a streaming body to make the server cut the connection (a scripted fault)."""
+    """Raised while streaming to make the server cut the connection (a scripted fault)."""
 
 
 def create_app(
@@ -30,51 +32,60 @@ def create_app(
         service = Service(config or Config(**options))
     elif config is not None or options:
         raise TypeError("pass either service= or a configuration, not both")
-
-    async def endpoint(request: Request) -> Response:
-        raw = await _read(request, service)
-        if isinstance(raw, Outcome):
-            return _response(raw)
-        outcome = service.handle(raw)
-        if outcome.delay > 0:
-            await asyncio.sleep(outcome.delay)
-        return _response(outcome)
-
-    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=_METHODS)])
+    app = Starlette(routes=[Route("/{path:path}", _Endpoint(service))])
     app.state.service = service
     return app
 
 
-async def _read(request: Request, service: Service) -> RawRequest | Outcome:
-    limit = service.config.max_body_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return service.error_outcome(errors.too_large(limit), request.url.path, "")
-    body = bytearray()
-    try:
-        async for piece in request.stream():
-            body += piece
+class _Endpoint:
+    """Every path and method goes to the pipeline, which does the routing."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw = await self._read(scope, receive)
+        outcome = raw if isinstance(raw, Outcome) else self.service.handle(raw)
+        if outcome.delay > 0:
+            await asyncio.sleep(outcome.delay)
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers.items()]
+        if outcome.stream is None:
+            headers.append((b"content-length", str(len(outcome.body)).encode()))
+            await send(
+                {"type": "http.response.start", "status": outcome.status, "headers": headers}
+            )
+            body = b"" if scope["method"] == "HEAD" else outcome.body
+            await send({"type": "http.response.body", "body": body})
+            return
+        await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
+        await _stream(outcome.stream, send)
+
+    async def _read(self, scope: Scope, receive: Receive) -> RawRequest | Outcome:
+        limit = self.service.config.max_body_bytes
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        path = scope["path"]
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return self.service.error_outcome(errors.too_large(limit), path, "")
+        body = b""
+        more = True
+        while more:
+            message: Message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                break
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
             if len(body) > limit:
-                return service.error_outcome(errors.too_large(limit), request.url.path, "")
-    except ClientDisconnect:
-        pass
-    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw}
-    return RawRequest(request.method, request.url.path, headers, bytes(body), request.url.query)
+                return self.service.error_outcome(errors.too_large(limit), path, "")
+        query = scope.get("query_string", b"").decode("latin-1")
+        return RawRequest(scope["method"], path, headers, body, query)
 
 
-def _response(outcome: Outcome) -> Response:
-    if outcome.stream is None:
-        return Response(outcome.body, outcome.status, outcome.headers)
-    headers = dict(outcome.headers)
-    media_type = headers.pop("content-type", "text/event-stream")
-    return StreamingResponse(_paced(outcome.stream), outcome.status, headers, media_type=media_type)
-
-
-async def _paced(items: Any) -> AsyncIterator[bytes]:
-    stream: Any = items
-    for delay, data in stream:
+async def _stream(items: Iterator[StreamItem], send: Send) -> None:
+    for delay, data in items:
         if delay > 0:
             await asyncio.sleep(delay)
         if data is None:
             raise ConnectionDropped("stream cut by a scripted fault")
-        yield data
+        await send({"type": "http.response.body", "body": data, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})

@@ -57,10 +57,11 @@ def _parser() -> argparse.ArgumentParser:
         help="requests kept in the journal; 0 turns it off",
     )
     serve.add_argument(
-        "--no-self-check",
-        dest="self_check",
-        action="store_false",
-        help="do not validate what the mock emits against schemas/ (faster; for load tests)",
+        "--self-check",
+        action="store_true",
+        default=None,
+        help="validate every body and chunk the mock emits against schemas/ (slower; "
+        "default: off, or MOCKSERVER_SELF_CHECK)",
     )
     serve.add_argument(
         "--stubs",
@@ -113,11 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             api_keys=frozenset(args.api_keys) if args.api_keys else None,
             max_body_bytes=args.max_body_bytes,
             journal_size=args.journal_size,
-            self_check=args.self_check,
             admin=args.admin,
             admin_token=args.admin_token,
             strict=args.strict,
         )
+        if args.self_check:
+            config.self_check = True
         scenario = None
         if args.stubs:
             try:

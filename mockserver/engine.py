@@ -8,6 +8,8 @@ a non-stream request would have received.
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import json
 import random
@@ -34,11 +36,11 @@ _ALNUM = string.ascii_letters + string.digits
 _DELIVERY = frozenset({"stream", "stream_options", "stop", "max_completion_tokens", "max_tokens"})
 
 
-def rng_for(request: Mapping[str, Any], *, fallback: str) -> random.Random:
+def rng_for(request: Mapping[str, Any], *, fallback: random.Random) -> random.Random:
     """The random source for `request`: from its ``seed`` and content when it has a seed,
-    else from `fallback` (the server's seed and a request counter), so unseeded calls vary."""
+    else `fallback` (the server's own stream, seeded once), so unseeded calls vary."""
     if request.get("seed") is None:
-        return random.Random(fallback)
+        return fallback
     content = {k: v for k, v in request.items() if k not in _DELIVERY}
     digest = hashlib.blake2b(
         json.dumps(content, sort_keys=True, separators=(",", ":")).encode(), digest_size=16
@@ -46,8 +48,14 @@ def rng_for(request: Mapping[str, Any], *, fallback: str) -> random.Random:
     return random.Random(f"{request['seed']}:{digest}")
 
 
+# 64 symbols, letters and digits only (base64's "+/" map to two letters), so an id costs
+# one draw of random bytes instead of one draw per character.
+_ID_SYMBOLS = bytes.maketrans(b"+/", b"Xq")
+
+
 def random_id(rng: random.Random, prefix: str, length: int) -> str:
-    return prefix + "".join(rng.choices(_ALNUM, k=length))
+    raw = base64.b64encode(rng.randbytes(length * 3 // 4 + 3)).translate(_ID_SYMBOLS)
+    return prefix + raw[:length].decode()
 
 
 def completion_id(rng: random.Random) -> str:
@@ -225,10 +233,20 @@ def _content(request: Mapping[str, Any], rng: random.Random) -> str:
     if fmt.get("type") == "json_schema":
         value = instances.instance(fmt["json_schema"]["schema"], rng)
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    answer = text.answer(rng, prompt=prompt)
+    answer = _answer(prompt, rng.getrandbits(_VARIANT_BITS))
     if fmt.get("type") == "json_object":
         return json.dumps({"answer": answer}, ensure_ascii=False)
     return answer
+
+
+# An answer is a pure function of (prompt, variant): drawing one of 4096 variants and
+# memoising its text keeps calls varied while a load test's repeated prompts cost a lookup.
+_VARIANT_BITS = 12
+
+
+@functools.lru_cache(maxsize=8192)
+def _answer(prompt: str, variant: int) -> str:
+    return text.answer(random.Random(f"{variant}:{prompt}"), prompt=prompt)
 
 
 def _tool_calls(request: Mapping[str, Any], rng: random.Random) -> list[ToolCall]:
@@ -244,8 +262,9 @@ def _tool_calls(request: Mapping[str, Any], rng: random.Random) -> list[ToolCall
         if choice == "auto" and last_role != "user":
             return []
         count = 1
-        if request.get("parallel_tool_calls", True) and len(tools) > 1:
-            count = rng.choice((1, 1, 2, min(3, len(tools))))
+        # Two tools may share a name; the model calls each distinct function at most once.
+        if request.get("parallel_tool_calls", True) and len(by_name) > 1:
+            count = rng.choice((1, 1, 2, min(3, len(by_name))))
         chosen = rng.sample(list(by_name.values()), count)
     return [
         ToolCall(

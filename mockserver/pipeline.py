@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver import engine, errors, faults, fixtures, render, rules, schemas, spec, sse
@@ -53,6 +54,10 @@ class Outcome:
     """Seconds to wait before answering (scripted latency)."""
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
 @dataclass
 class Config:
     """How a mock behaves; every field has the default a newcomer expects."""
@@ -63,8 +68,10 @@ class Config:
     api_keys: frozenset[str] | None = None
     """Accepted bearer keys; None accepts any non-empty key (a key is still required)."""
     max_body_bytes: int = 8 * 1024 * 1024
-    self_check: bool = True
-    """Validate every body and chunk the mock emits against schemas/ (a failure is a 500)."""
+    self_check: bool = field(default_factory=lambda: _env_flag("MOCKSERVER_SELF_CHECK"))
+    """Validate every body and chunk the mock emits against schemas/ (a failure is a 500
+    naming the violation). Off by default for speed: the test suite proves every variant
+    valid, and runs with MOCKSERVER_SELF_CHECK=1 so that every answer it sees is checked."""
     journal_size: int = 1000
     admin: bool = True
     """Serve the control plane under ``/__mock/``."""
@@ -109,6 +116,7 @@ class Service:
             self._seed = seed
             self._counter = itertools.count(1)
             self._ids = random.Random(f"ids:{seed}")
+            self._rng = random.Random(f"answers:{seed}")
             self._fingerprint = engine.fingerprint(random.Random(f"fp:{seed}"))
         self.stubs.clear()
         self.stubs.strict = self.config.strict
@@ -329,17 +337,17 @@ class Service:
             reply = fixtures.as_raw(reply, request, profile)
         if isinstance(reply, Raw):
             return self._raw(reply, fault, call.seq)
+        # The lock makes unseeded requests draw from the server's one stream in turn, so a
+        # server started with --seed answers the same sequence of requests the same way.
         with self._lock:
-            fallback = f"{self._seed}:{call.seq}"
-            completion_id = engine.completion_id(self._ids)
-        completion = engine.generate(
-            request,
-            engine.rng_for(request, fallback=fallback),
-            id=completion_id,
-            created=int(self.config.clock()),
-            system_fingerprint=self._fingerprint,
-            reply=reply,
-        )
+            completion = engine.generate(
+                request,
+                engine.rng_for(request, fallback=self._rng),
+                id=engine.completion_id(self._ids),
+                created=int(self.config.clock()),
+                system_fingerprint=self._fingerprint,
+                reply=reply,
+            )
         headers = self.rate_limits.take(self.config.clock(), completion.usage.total_tokens)
         if request.get("stream"):
             options = request.get("stream_options") or {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 
 from mockserver import tokens
 
@@ -164,6 +165,28 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_POOLS: dict[str, Sequence[str]] = {
+    "adj": _ADJECTIVES,
+    "adj2": _ADJECTIVES_2,
+    "noun": _NOUNS,
+    "noun1": _NOUNS_1,
+    "verb": _VERBS,
+}
+
+
+class _Slots(dict[str, str]):
+    """A template's fillings, drawing a word only for the slots the template uses."""
+
+    def __init__(self, rng: random.Random, topic: str, others: Sequence[str]) -> None:
+        super().__init__(t=topic, T=_capitalise(topic))
+        self._rng, self._others = rng, others
+
+    def __missing__(self, key: str) -> str:
+        pool = self._others if key == "o" else _POOLS[key]
+        self[key] = value = pool[int(self._rng.random() * len(pool))]
+        return value
+
+
 def answer(rng: random.Random, *, prompt: str, max_tokens: int | None = None) -> str:
     """A helpful-sounding answer of a few sentences (about 15-120 tokens) about ``prompt``.
 
@@ -177,25 +200,8 @@ def answer(rng: random.Random, *, prompt: str, max_tokens: int | None = None) ->
     topic = phrases[0]
     others = phrases[1:] or phrases
 
-    pools = {
-        "o": others,
-        "adj": _ADJECTIVES,
-        "adj2": _ADJECTIVES_2,
-        "noun": _NOUNS,
-        "noun1": _NOUNS_1,
-        "verb": _VERBS,
-    }
-
-    class Slots(dict[str, str]):
-        """Draws a word only for the slots a template uses (answers are on the hot path)."""
-
-        def __missing__(self, key: str) -> str:
-            pool = pools[key]
-            self[key] = value = pool[int(rng.random() * len(pool))]
-            return value
-
     def fill(template: str) -> str:
-        return template.format_map(Slots(t=topic, T=_capitalise(topic)))
+        return template.format_map(_Slots(rng, topic, others))
 
     n_body = rng.choice((1, 1, 2, 2, 3, 3, 4, 5))
     bodies = rng.sample(_BODIES if len(phrases) > 1 else _SOLO_BODIES, n_body)

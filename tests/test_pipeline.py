@@ -486,3 +486,12 @@ def test_every_request_is_journaled_with_the_key_redacted(service: Service) -> N
     assert [e.status for e in entries] == [201, 400]
     assert entries[0].headers["authorization"] == "Bearer ***6789"
     assert AIMLAPI.name == service.config.profile.name
+
+
+def test_two_tools_with_the_same_name_do_not_break_the_mock(service: Service) -> None:
+    twin = {"type": "function", "function": {"name": "f"}}
+    for seed in range(1, 30):
+        body = ok_json(
+            post(service, {**HELLO, "seed": seed, "tools": [twin, twin], "tool_choice": "required"})
+        )
+        assert [c["function"]["name"] for c in body["choices"][0]["message"]["tool_calls"]] == ["f"]
