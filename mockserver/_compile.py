@@ -99,10 +99,13 @@ class Compiler:
         checks: list[Check] = []
         if "$ref" in schema:
             checks.append(self.compile_uri(urljoin(base, schema["$ref"])))
-        if schema.get("type") == "object":
-            # The commonest shape, fused into one closure: fewer calls on the hot path.
-            checks.append(self._object(schema, base))
-        elif "type" in schema:
+        typed_object = schema.get("type") == "object"
+        object_check = self._object(schema, base, typed=typed_object)
+        if object_check is not None:
+            # The type, required keys and properties fused into one closure: fewer calls
+            # on the hot path.
+            checks.append(object_check)
+        if "type" in schema and not typed_object:
             names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             type_checks = [_TYPE_CHECKS[name] for name in names]
             checks.append(type_checks[0] if len(type_checks) == 1 else _any_of(type_checks))
@@ -119,8 +122,6 @@ class Compiler:
                 checks.append(lambda v: type(v) is str and v in strings)
             else:
                 checks.append(lambda v: any(json_equal(v, o) for o in options))
-        if schema.get("type") != "object":
-            checks.extend(self._object_checks(schema, base))
         checks.extend(self._array_checks(schema, base))
         checks.extend(_scalar_checks(schema))
         for keyword in ("allOf", "anyOf", "oneOf"):
@@ -131,15 +132,20 @@ class Compiler:
             return lambda v: True
         return checks[0] if len(checks) == 1 else _all_of(checks)
 
-    def _object(self, schema: Mapping[str, Any], base: str) -> Check:
-        """``type: object`` with its required keys and properties, as one check."""
+    def _object(self, schema: Mapping[str, Any], base: str, *, typed: bool) -> Check | None:
+        """Required keys and properties as one check; with `typed` (``type: object``) a
+        non-object fails it, else a non-object passes (the keywords do not apply)."""
         required = frozenset(schema.get("required", ()))
         props = {k: self._compile(s, base) for k, s in schema.get("properties", {}).items()}
         extra = schema.get("additionalProperties", True)
         extra_check: Check | None = None if extra is True else self._compile(extra, base)
+        if not (typed or required or props or extra_check is not None):
+            return None
 
         def check_object(v: Any) -> bool:
-            if type(v) is not dict or not v.keys() >= required:
+            if type(v) is not dict:
+                return not typed
+            if not v.keys() >= required:
                 return False
             for key, value in v.items():
                 check = props.get(key)
@@ -151,31 +157,6 @@ class Compiler:
             return True
 
         return check_object
-
-    def _object_checks(self, schema: Mapping[str, Any], base: str) -> list[Check]:
-        checks: list[Check] = []
-        if "required" in schema:
-            required = frozenset(schema["required"])
-            checks.append(lambda v: type(v) is not dict or v.keys() >= required)
-        props = {k: self._compile(s, base) for k, s in schema.get("properties", {}).items()}
-        extra = schema.get("additionalProperties", True)
-        extra_check: Check | None = None if extra is True else self._compile(extra, base)
-        if props or extra_check is not None:
-
-            def check_properties(v: Any) -> bool:
-                if type(v) is not dict:
-                    return True
-                for key, value in v.items():
-                    check = props.get(key)
-                    if check is None:
-                        if extra_check is not None and not extra_check(value):
-                            return False
-                    elif not check(value):
-                        return False
-                return True
-
-            checks.append(check_properties)
-        return checks
 
     def _array_checks(self, schema: Mapping[str, Any], base: str) -> list[Check]:
         checks: list[Check] = []

@@ -51,20 +51,23 @@ class Adapter:
 
     def __init__(self, lib: ModuleType, service: Service, clock: VirtualClock, prefix: str) -> None:
         self.lib, self.service, self.clock, self.prefix = lib, service, clock, prefix.rstrip("/")
+        base = lib.URL(self.prefix)
+        self._origin = (base.scheme, base.host, base.port)
+        self._path = base.path.rstrip("/")
 
     def handles(self, url: Any) -> bool:
-        return str(url).startswith(self.prefix + "/")
+        return (url.scheme, url.host, url.port) == self._origin and url.path.startswith(
+            self._path + "/"
+        )
 
     def __call__(self, request: Any) -> Any:
-        path = str(request.url.copy_with(query=None)).removeprefix(self.prefix) or "/"
+        url = request.url
         raw = RawRequest(
             request.method,
-            path,
-            {k.lower(): v for k, v in request.headers.items()},
+            url.path[len(self._path) :] or "/",
+            {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw},
             request.read(),
-            request.url.query.decode()
-            if isinstance(request.url.query, bytes)
-            else str(request.url.query),
+            url.query.decode("latin-1") if isinstance(url.query, bytes) else str(url.query),
         )
         outcome = self.service.handle(raw)
         self._wait(outcome.delay, request)
