@@ -14,9 +14,10 @@ from urllib.parse import parse_qs
 
 from mockserver import spec
 from mockserver.errors import ApiError
+from mockserver.exchange import Outcome, RawRequest
 
 if TYPE_CHECKING:
-    from mockserver.pipeline import Outcome, RawRequest, Service
+    from mockserver.pipeline import Service
 
 
 def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
@@ -45,8 +46,6 @@ def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
             404, f"no admin route {raw.method} {path}; routes: {known}", source="upstream"
         )
     status, body = route(service, raw)
-    from mockserver.pipeline import Outcome
-
     return Outcome(status, {"content-type": "application/json"}, json.dumps(body).encode())
 
 

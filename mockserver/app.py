@@ -16,7 +16,8 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from mockserver import errors
-from mockserver.pipeline import Config, Outcome, RawRequest, Service, StreamItem
+from mockserver.exchange import Config, Outcome, RawRequest, StreamItem
+from mockserver.pipeline import Service
 
 
 class ConnectionDropped(Exception):

@@ -19,7 +19,7 @@ from mockserver import errors
 from mockserver.errors import ApiError
 
 if TYPE_CHECKING:
-    from mockserver.pipeline import StreamItem
+    from mockserver.exchange import StreamItem
 
 
 @dataclass(frozen=True)

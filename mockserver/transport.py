@@ -17,7 +17,8 @@ from types import ModuleType
 from typing import Any
 from unittest import mock
 
-from mockserver.pipeline import Outcome, RawRequest, Service, StreamItem
+from mockserver.exchange import Outcome, RawRequest, StreamItem
+from mockserver.pipeline import Service
 
 
 class VirtualClock:
