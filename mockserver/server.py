@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -14,6 +17,24 @@ import uvicorn
 from mockserver.app import ConnectionDropped, create_app
 from mockserver.pipeline import Config, Service
 from mockserver.spec import Scenario
+
+
+class _Server(uvicorn.Server):
+    """Stops gracefully on Ctrl-C or SIGTERM and then exits 0: uvicorn re-raises the signal
+    after its shutdown, which reports a mock stopped on purpose as killed."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 class _QuietDrops(logging.Filter):
@@ -50,7 +71,7 @@ def serve(
 ) -> int:
     """Serve until Ctrl-C or SIGTERM; prints the base URL clients should use."""
     service = Service(config, scenario=scenario)
-    server = uvicorn.Server(_uvicorn_config(service, host, port, log_level))
+    server = _Server(_uvicorn_config(service, host, port, log_level))
     shown_host = f"[{host}]" if ":" in host else host
 
     def announce() -> None:
@@ -68,7 +89,7 @@ def serve(
 
     threading.Thread(target=announce, daemon=True).start()
     server.run()
-    return 0
+    return 0 if server.started else 1
 
 
 class LiveServer:

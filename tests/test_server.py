@@ -1,0 +1,121 @@
+"""`mockserver serve` as a user runs it: a real process on loopback, stopped by a signal."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+HELLO = {"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]}
+
+
+def _started(process: subprocess.Popen[str]) -> str:
+    """The base URL the server announces on stderr."""
+    assert process.stderr is not None
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        found = re.search(r"use base_url=(\S+)", line)
+        if found:
+            return found.group(1)
+        if not line and process.poll() is not None:
+            break
+    raise AssertionError(f"the server did not announce its URL (exit code {process.poll()})")
+
+
+@pytest.fixture
+def serve() -> Iterator[list[subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def _run(serve: list[subprocess.Popen[str]], *args: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "serve",
+            "--port",
+            "0",
+            "--log-level",
+            "warning",
+            *args,
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    serve.append(process)
+    return process, _started(process)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl-c"])
+def test_serve_answers_on_loopback_and_stops_cleanly(
+    serve: list[subprocess.Popen[str]], stop: signal.Signals
+) -> None:
+    process, base_url = _run(serve, "--seed", "3")
+    assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
+    answer = httpx.post(
+        f"{base_url}/chat/completions",
+        json=HELLO,
+        headers={"authorization": "Bearer k"},
+        timeout=10,
+    )
+    assert answer.status_code == 201 and answer.json()["object"] == "chat.completion"
+    process.send_signal(stop)
+    assert process.wait(timeout=15) == 0
+
+
+def test_serve_flags_reach_the_mock(serve: list[subprocess.Popen[str]], tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({"stubs": [{"reply": {"content": "from the file"}}]}))
+    _, base_url = _run(
+        serve, "--profile", "openai", "--api-key", "sk-one", "--stubs", str(scenario), "--no-admin"
+    )
+    denied = httpx.post(
+        f"{base_url}/chat/completions",
+        json=HELLO,
+        headers={"authorization": "Bearer sk-two"},
+        timeout=10,
+    )
+    assert denied.status_code == 401 and denied.json()["error"]["code"] == "invalid_api_key"
+    answer = httpx.post(
+        f"{base_url}/chat/completions",
+        json=HELLO,
+        headers={"authorization": "Bearer sk-one"},
+        timeout=10,
+    )
+    assert (
+        answer.status_code == 200
+        and answer.json()["choices"][0]["message"]["content"] == "from the file"
+    )
+    assert (
+        httpx.get(base_url.removesuffix("/v1") + "/__mock/requests", timeout=10).status_code == 404
+    )
+
+
+def test_a_port_in_use_is_reported_not_hidden(serve: list[subprocess.Popen[str]]) -> None:
+    _, base_url = _run(serve)
+    port = base_url.split(":")[-1].split("/")[0]
+    second = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--port", port, "--log-level", "warning"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert second.returncode != 0
+    assert "address already in use" in second.stderr.lower()
