@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import openai
+import requests
 
 
 def message_facts(message: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,3 +111,28 @@ def stream_expectation(completion: Mapping[str, Any]) -> dict[int, dict[str, Any
     """What folding a variant's stream must give, in `StreamFold.facts` form. A stream
     leaves a field null until a delta carries it, so empty strings count as given."""
     return expected_choices(completion)
+
+
+def seed_page_snippet(url: str) -> requests.Response:
+    """POST the provider's documented request to `url` with `requests`."""
+    # The seed page's code example, verbatim but for the URL: keep it so.
+    response = requests.post(
+        url,
+        headers={
+            "Content-Type": "application/json",
+            # Insert your AIML API Key instead of <YOUR_AIMLAPI_KEY>:
+            "Authorization": "Bearer <YOUR_AIMLAPI_KEY>",
+        },
+        json={
+            "model": "o3-mini",
+            "messages": [
+                {
+                    "role": "user",
+                    # Insert your question for the model here, instead of Hello:
+                    "content": "Hello",
+                }
+            ],
+        },
+        timeout=10,
+    )
+    return response  # noqa: RET504 - the snippet above stays as the page has it

@@ -10,7 +10,6 @@ from typing import Any
 
 import openai
 import pytest
-import requests
 from hypothesis import given
 
 from contract_tests import checks
@@ -142,26 +141,7 @@ def test_the_providers_requests_snippet_reads_every_completion(live: LiveServer)
     def check(completion: dict[str, Any]) -> None:
         live.service.reset()
         live.service.stub(strategies.as_reply(completion))
-        # The seed page's code example, verbatim but for the URL.
-        response = requests.post(
-            f"{live.url}/v1/chat/completions",
-            headers={
-                "Content-Type": "application/json",
-                # Insert your AIML API Key instead of <YOUR_AIMLAPI_KEY>:
-                "Authorization": "Bearer <YOUR_AIMLAPI_KEY>",
-            },
-            json={
-                "model": "o3-mini",
-                "messages": [
-                    {
-                        "role": "user",
-                        # Insert your question for the model here, instead of Hello:
-                        "content": "Hello",
-                    }
-                ],
-            },
-            timeout=10,
-        )
+        response = checks.seed_page_snippet(f"{live.url}/v1/chat/completions")
         data = response.json()
         assert response.ok and data == completion
 

@@ -8,17 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import HELLO, ask, content, post
 
 from mockserver.pipeline import Config, Outcome, RawRequest, Service
 from mockserver.server import LiveServer
 
-AUTH = {"authorization": "Bearer sk-test-123456789", "content-type": "application/json"}
-HELLO = {"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]}
-
 
 def chat(service: Service, text: str = "Hello", path: str = "/v1/chat/completions") -> Outcome:
-    body = {"model": "o3-mini", "messages": [{"role": "user", "content": text}]}
-    return service.handle(RawRequest("POST", path, AUTH, json.dumps(body).encode()))
+    return post(service, ask(text), path=path)
 
 
 def admin(
@@ -38,11 +35,6 @@ def admin(
 
 def message(body: dict[str, Any]) -> str:
     text: str = body["error"]["message"]
-    return text
-
-
-def content(outcome: Outcome) -> str:
-    text: str = json.loads(outcome.body)["choices"][0]["message"]["content"]
     return text
 
 

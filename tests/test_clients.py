@@ -10,28 +10,12 @@ import httpx
 import openai
 import pydantic
 import pytest
-import requests
+from helpers import WEATHER_TOOL
 
+from contract_tests.checks import seed_page_snippet
 from mockserver import folding, schemas, sse
 from mockserver.pipeline import Config, Service
 from mockserver.server import LiveServer
-
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather for a city",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "city": {"type": "string"},
-                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-            },
-            "required": ["city", "unit"],
-            "additionalProperties": False,
-        },
-    },
-}
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +102,7 @@ def test_sdk_stream_helper_accumulates_a_final_completion(client: openai.OpenAI)
 
 def test_sdk_two_step_tool_loop(client: openai.OpenAI) -> None:
     messages: list[dict[str, object]] = [{"role": "user", "content": "Weather in Paris?"}]
-    first = client.chat.completions.create(model="o3-mini", messages=messages, tools=[WEATHER])  # type: ignore[arg-type]
+    first = client.chat.completions.create(model="o3-mini", messages=messages, tools=[WEATHER_TOOL])  # type: ignore[arg-type]
     choice = first.choices[0]
     assert choice.finish_reason == "tool_calls" and choice.message.tool_calls
     messages.append(choice.message.model_dump(exclude_none=True))
@@ -128,7 +112,7 @@ def test_sdk_two_step_tool_loop(client: openai.OpenAI) -> None:
         messages.append(
             {"role": "tool", "tool_call_id": call.id, "content": json.dumps({"temp": 18})}
         )
-    final = client.chat.completions.create(model="o3-mini", messages=messages, tools=[WEATHER])  # type: ignore[arg-type]
+    final = client.chat.completions.create(model="o3-mini", messages=messages, tools=[WEATHER_TOOL])  # type: ignore[arg-type]
     assert final.choices[0].finish_reason == "stop" and final.choices[0].message.content
 
 
@@ -136,7 +120,7 @@ def test_sdk_streamed_tool_calls_accumulate(client: openai.OpenAI) -> None:
     with client.chat.completions.stream(
         model="o3-mini",
         messages=[{"role": "user", "content": "Weather?"}],
-        tools=[WEATHER],
+        tools=[WEATHER_TOOL],
         tool_choice="required",  # type: ignore[list-item]
     ) as stream:
         final = stream.get_final_completion()
@@ -209,26 +193,7 @@ def test_sdk_models_list(client: openai.OpenAI) -> None:
 
 
 def test_the_provider_snippet_with_requests(live: LiveServer) -> None:
-    # The seed page's code example, verbatim but for the URL.
-    response = requests.post(
-        f"{live.url}/v1/chat/completions",
-        headers={
-            "Content-Type": "application/json",
-            # Insert your AIML API Key instead of <YOUR_AIMLAPI_KEY>:
-            "Authorization": "Bearer <YOUR_AIMLAPI_KEY>",
-        },
-        json={
-            "model": "o3-mini",
-            "messages": [
-                {
-                    "role": "user",
-                    # Insert your question for the model here, instead of Hello:
-                    "content": "Hello",
-                }
-            ],
-        },
-        timeout=10,
-    )
+    response = seed_page_snippet(f"{live.url}/v1/chat/completions")
     data = response.json()
     assert response.status_code == 201 and schemas.validate_completion(data) == []
 
@@ -265,7 +230,7 @@ def test_every_byte_of_a_stream_validates(live: LiveServer) -> None:
         "messages": [{"role": "user", "content": "Hi"}],
         "stream": True,
         "n": 2,
-        "tools": [WEATHER],
+        "tools": [WEATHER_TOOL],
     }
     response = httpx.post(
         f"{live.base_url}/chat/completions",

@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from helpers import HELLO
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.strategies import SearchStrategy
 
 from mockserver import sse, strategies
 from mockserver.mocking import DEFAULT_BASE_URL, mock_aimlapi
 
-HELLO = {"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]}
 HEADERS = {"authorization": "Bearer k"}
 SDK_ARGUMENTS = frozenset(inspect.signature(openai.resources.chat.Completions.create).parameters)
 
@@ -109,61 +109,41 @@ def test_a_client_that_sends_temperature_is_caught(
 # ---- 3. a client that drops the usage chunk, 4. one that concatenates tool-call ids -------
 
 
-def fold_dropping_usage(transcript: bytes) -> dict[str, Any]:
+def fold(transcript: bytes, *, keep_usage_chunk: bool, key_by_index: bool) -> dict[str, Any]:
+    """A client's fold of a stream into its usage and tool calls (id and name by choice and
+    call); each flag set to False is one classic bug."""
     out: dict[str, Any] = {"usage": None, "calls": {}}
     for event in sse.decode(transcript):
         if event.data == "[DONE]":
             break
         chunk = json.loads(event.data)
-        if "error" in chunk or not chunk["choices"]:
-            continue  # the bug: the usage chunk has no choices, so it is skipped
+        if "error" in chunk:
+            continue
+        if not keep_usage_chunk:
+            if not chunk["choices"]:
+                continue  # the bug: the usage chunk has no choices, so it is skipped
+        elif chunk.get("usage"):
+            out["usage"] = chunk["usage"]
         for part in chunk["choices"]:
             for call in part["delta"].get("tool_calls") or ():
-                entry = out["calls"].setdefault(
-                    (part["index"], call["index"]), {"id": "", "name": ""}
-                )
+                # without key_by_index, the bug: every delta is merged into one call per choice
+                key = (part["index"], call["index"] if key_by_index else 0)
+                entry = out["calls"].setdefault(key, {"id": "", "name": ""})
                 entry["id"] += call.get("id", "")
                 entry["name"] += (call.get("function") or {}).get("name", "")
     return out
+
+
+def fold_dropping_usage(transcript: bytes) -> dict[str, Any]:
+    return fold(transcript, keep_usage_chunk=False, key_by_index=True)
 
 
 def fold_ignoring_index(transcript: bytes) -> dict[str, Any]:
-    out: dict[str, Any] = {"usage": None, "calls": {}}
-    for event in sse.decode(transcript):
-        if event.data == "[DONE]":
-            break
-        chunk = json.loads(event.data)
-        if "error" in chunk:
-            continue
-        if chunk.get("usage"):
-            out["usage"] = chunk["usage"]
-        for part in chunk["choices"]:
-            for call in part["delta"].get("tool_calls") or ():
-                # the bug: every delta is merged into one call per choice, ignoring its index
-                entry = out["calls"].setdefault((part["index"], 0), {"id": "", "name": ""})
-                entry["id"] += call.get("id", "")
-                entry["name"] += (call.get("function") or {}).get("name", "")
-    return out
+    return fold(transcript, keep_usage_chunk=True, key_by_index=False)
 
 
 def fold_correctly(transcript: bytes) -> dict[str, Any]:
-    out: dict[str, Any] = {"usage": None, "calls": {}}
-    for event in sse.decode(transcript):
-        if event.data == "[DONE]":
-            break
-        chunk = json.loads(event.data)
-        if "error" in chunk:
-            continue
-        if chunk.get("usage"):
-            out["usage"] = chunk["usage"]
-        for part in chunk["choices"]:
-            for call in part["delta"].get("tool_calls") or ():
-                entry = out["calls"].setdefault(
-                    (part["index"], call["index"]), {"id": "", "name": ""}
-                )
-                entry["id"] += call.get("id", "")
-                entry["name"] += (call.get("function") or {}).get("name", "")
-    return out
+    return fold(transcript, keep_usage_chunk=True, key_by_index=True)
 
 
 def expected(variant: strategies.StreamVariant) -> dict[str, Any]:

@@ -8,45 +8,20 @@ import time
 from typing import Any
 
 import pytest
+from helpers import AUTH, HELLO, chunks, error_of, folded, post, transcript
 
-from mockserver import folding, schemas, sse
+from mockserver import schemas, sse
 from mockserver.faults import SERVER_ERROR_EVENT, Fault, Latency, StreamFault
-from mockserver.pipeline import Config, Outcome, RawRequest, Service
+from mockserver.pipeline import Config, Outcome, Service
 from mockserver.profiles import AIMLAPI, OPENAI, Profile
 from mockserver.spec import HEADER, Scenario
 
-AUTH = {"authorization": "Bearer sk-test-123456789", "content-type": "application/json"}
-HELLO = {"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]}
 STREAM = {**HELLO, "stream": True}
-
-
-def post(
-    service: Service, body: dict[str, Any] = HELLO, headers: dict[str, str] | None = None
-) -> Outcome:
-    return service.handle(
-        RawRequest(
-            "POST", "/v1/chat/completions", {**AUTH, **(headers or {})}, json.dumps(body).encode()
-        )
-    )
 
 
 def items(outcome: Outcome) -> list[tuple[float, bytes | None]]:
     assert outcome.stream is not None
     return list(outcome.stream)
-
-
-def transcript(outcome: Outcome) -> bytes:
-    return b"".join(data or b"" for _, data in items(outcome))
-
-
-def chunks(data: bytes) -> list[dict[str, Any]]:
-    return [json.loads(e.data) for e in sse.decode(data) if e.data != sse.DONE]
-
-
-def error(outcome: Outcome) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(outcome.body)
-    assert schemas.validate_error(body) == [], body
-    return body
 
 
 @pytest.fixture
@@ -120,7 +95,7 @@ def test_fault_bodies_follow_the_profile(profile: Profile, status: int) -> None:
     service = Service(Config(profile=profile))
     service.fault(status=status)
     outcome = post(service)
-    body = error(outcome)
+    body = error_of(outcome)
     assert outcome.status == status
     assert outcome.headers["content-type"] == "application/json"
     if profile is AIMLAPI:
@@ -132,8 +107,8 @@ def test_fault_bodies_follow_the_profile(profile: Profile, status: int) -> None:
 def test_a_fault_message_replaces_the_documented_text(service: Service) -> None:
     service.fault(status=429)
     service.fault(status=429, message="Free-tier limit: slow down")
-    assert error(post(service))["message"] == "Too Many Requests"
-    assert error(post(service))["message"] == "Free-tier limit: slow down"
+    assert error_of(post(service))["message"] == "Too Many Requests"
+    assert error_of(post(service))["message"] == "Free-tier limit: slow down"
 
 
 # ---- latency ------------------------------------------------------------------------------
@@ -225,7 +200,7 @@ def test_keep_alive_comments_precede_events_and_are_ignored_by_parsers(
     data = transcript_of(got)
     assert data.count(b": keep-alive\n\n") == plain.count(b"\n\n")
     assert schemas.validate_transcript(data) == []
-    assert folding.fold(chunks(data)) == folding.fold(chunks(plain))
+    assert folded(data) == folded(plain)
     # A comment does not add its own wait: the first event still comes after ttft.
     assert [d for d, _ in got[:2]] == [0.0, 0.2]
 
@@ -311,7 +286,7 @@ def test_a_status_fault_leaves_the_stub_sequence_for_the_retry(service: Service)
 
 
 def scenario(service: Service, value: str, body: dict[str, Any] = HELLO) -> Outcome:
-    return post(service, body, {HEADER: value})
+    return post(service, body, {**AUTH, HEADER: value})
 
 
 def test_header_status_and_message_and_retry_hints(service: Service) -> None:
@@ -319,7 +294,7 @@ def test_header_status_and_message_and_retry_hints(service: Service) -> None:
         service, "status=429, message=Too fast, retry-after=3, retry-after-ms=20, should-retry"
     )
     assert outcome.status == 429
-    assert error(outcome)["message"] == "Too fast"
+    assert error_of(outcome)["message"] == "Too fast"
     assert outcome.headers["retry-after"] == "3" and outcome.headers["retry-after-ms"] == "20"
     assert outcome.headers["x-should-retry"] == "true"
     dated = scenario(service, "status=503,retry-after=5,retry-after-date=true,should-retry=false")
@@ -364,12 +339,12 @@ def test_header_stub_picks_a_stub_by_name(service: Service) -> None:
 def test_header_unknown_stub_is_400(service: Service) -> None:
     outcome = scenario(service, "stub=ghost")
     assert outcome.status == 400
-    assert "'ghost'" in error(outcome)["error"]["message"]
+    assert "'ghost'" in error_of(outcome)["error"]["message"]
 
 
 def test_header_unknown_key_is_400_naming_the_known_keys(service: Service) -> None:
     outcome = scenario(service, "stauts=429")
-    failure = error(outcome)["error"]
+    failure = error_of(outcome)["error"]
     assert outcome.status == 400 and failure["code"] == "invalid_mock_scenario"
     assert "'stauts'" in failure["message"]
     for key in ("status", "retry-after-ms", "cut-after", "stub"):
@@ -388,11 +363,11 @@ def test_header_unknown_key_is_400_naming_the_known_keys(service: Service) -> No
 def test_header_bad_values_are_400(service: Service, value: str, expected: str) -> None:
     outcome = scenario(service, value)
     assert outcome.status == 400
-    assert expected in error(outcome)["error"]["message"]
+    assert expected in error_of(outcome)["error"]["message"]
 
 
 def test_header_with_an_empty_stub_name_is_400(service: Service) -> None:
     service.stub("unnamed")
     outcome = scenario(service, "stub=")
     assert outcome.status == 400
-    assert "stub" in error(outcome)["error"]["message"]
+    assert "stub" in error_of(outcome)["error"]["message"]

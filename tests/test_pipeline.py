@@ -6,65 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from helpers import AUTH, HELLO, TIME_TOOL, WEATHER_TOOL, completion, error_of, post, transcript
 
 from mockserver import folding, schemas, sse
-from mockserver.pipeline import Config, Outcome, RawRequest, Service
+from mockserver.pipeline import Config, RawRequest, Service
 from mockserver.profiles import AIMLAPI, OPENAI
-
-AUTH = {"authorization": "Bearer sk-test-123456789", "content-type": "application/json"}
-HELLO = {"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]}
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather for a city",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "city": {"type": "string"},
-                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-            },
-            "required": ["city", "unit"],
-            "additionalProperties": False,
-        },
-        "strict": True,
-    },
-}
-TIME_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_time",
-        "parameters": {"type": "object", "properties": {"tz": {"type": "string"}}},
-    },
-}
-
-
-def post(
-    service: Service,
-    body: Any,
-    headers: dict[str, str] | None = None,
-    path: str = "/v1/chat/completions",
-) -> Outcome:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return service.handle(RawRequest("POST", path, headers if headers is not None else AUTH, raw))
-
-
-def ok_json(outcome: Outcome) -> dict[str, Any]:
-    assert outcome.status in (200, 201), outcome.body
-    body: dict[str, Any] = json.loads(outcome.body)
-    assert schemas.validate_completion(body) == []
-    return body
-
-
-def transcript(outcome: Outcome) -> bytes:
-    assert outcome.stream is not None
-    return b"".join(data or b"" for _, data in outcome.stream)
-
-
-def error_of(outcome: Outcome) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(outcome.body)
-    assert schemas.validate_error(body) == [], body
-    return body
 
 
 @pytest.fixture
@@ -74,7 +20,7 @@ def service() -> Service:
 
 def test_a_plain_request_gets_201_and_an_o3_mini_completion(service: Service) -> None:
     outcome = post(service, HELLO)
-    body = ok_json(outcome)
+    body = completion(outcome)
     assert outcome.status == 201
     assert body["model"] == "o3-mini-2025-01-31"
     assert body["id"].startswith("chatcmpl-") and len(body["id"]) == 9 + 29
@@ -90,7 +36,7 @@ def test_a_plain_request_gets_201_and_an_o3_mini_completion(service: Service) ->
 
 def test_openai_profile_answers_200_with_logprobs_and_service_tier() -> None:
     outcome = post(Service(Config(profile=OPENAI)), HELLO)
-    body = ok_json(outcome)
+    body = completion(outcome)
     assert outcome.status == 200
     assert body["choices"][0]["logprobs"] is None and body["service_tier"] == "default"
 
@@ -113,29 +59,31 @@ def test_headers_carry_request_id_processing_time_and_counting_down_rate_limits(
 
 
 def test_same_seed_same_answer_other_seed_other_answer(service: Service) -> None:
-    one = ok_json(post(service, {**HELLO, "seed": 1}))
-    again = ok_json(post(Service(), {**HELLO, "seed": 1}))
-    other = ok_json(post(service, {**HELLO, "seed": 2}))
+    one = completion(post(service, {**HELLO, "seed": 1}))
+    again = completion(post(Service(), {**HELLO, "seed": 1}))
+    other = completion(post(service, {**HELLO, "seed": 2}))
     assert one["choices"] == again["choices"] and one["usage"] == again["usage"]
     assert one["choices"][0]["message"]["content"] != other["choices"][0]["message"]["content"]
     assert one["id"] != again["id"]
 
 
 def test_unseeded_calls_vary(service: Service) -> None:
-    contents = {ok_json(post(service, HELLO))["choices"][0]["message"]["content"] for _ in range(5)}
+    contents = {
+        completion(post(service, HELLO))["choices"][0]["message"]["content"] for _ in range(5)
+    }
     assert len(contents) > 1
 
 
 def test_reasoning_grows_with_effort(service: Service) -> None:
     def reasoning(effort: str) -> int:
-        body = ok_json(post(service, {**HELLO, "seed": 3, "reasoning_effort": effort}))
+        body = completion(post(service, {**HELLO, "seed": 3, "reasoning_effort": effort}))
         return int(body["usage"]["completion_tokens_details"]["reasoning_tokens"])
 
     assert reasoning("low") < reasoning("medium") < reasoning("high")
 
 
 def test_budget_spent_on_reasoning_gives_empty_content_and_length(service: Service) -> None:
-    body = ok_json(post(service, {**HELLO, "max_completion_tokens": 1}))
+    body = completion(post(service, {**HELLO, "max_completion_tokens": 1}))
     choice = body["choices"][0]
     assert choice["message"]["content"] == "" and choice["finish_reason"] == "length"
     assert (
@@ -146,9 +94,9 @@ def test_budget_spent_on_reasoning_gives_empty_content_and_length(service: Servi
 
 
 def test_budget_cuts_the_visible_answer_with_length(service: Service) -> None:
-    free = ok_json(post(service, {**HELLO, "seed": 5, "reasoning_effort": "low"}))
+    free = completion(post(service, {**HELLO, "seed": 5, "reasoning_effort": "low"}))
     reasoning = free["usage"]["completion_tokens_details"]["reasoning_tokens"]
-    limited = ok_json(
+    limited = completion(
         post(
             service,
             {**HELLO, "seed": 5, "reasoning_effort": "low", "max_completion_tokens": reasoning + 3},
@@ -164,24 +112,24 @@ def test_budget_cuts_the_visible_answer_with_length(service: Service) -> None:
 
 
 def test_stop_cuts_before_the_first_stop_sequence(service: Service) -> None:
-    full = ok_json(post(service, {**HELLO, "seed": 9}))["choices"][0]["message"]["content"]
+    full = completion(post(service, {**HELLO, "seed": 9}))["choices"][0]["message"]["content"]
     word = full.split()[3]
-    cut = ok_json(post(service, {**HELLO, "seed": 9, "stop": [word, "zzz"]}))
+    cut = completion(post(service, {**HELLO, "seed": 9, "stop": [word, "zzz"]}))
     content = cut["choices"][0]["message"]["content"]
     assert content == full[: full.index(word)] and word not in content
     assert cut["choices"][0]["finish_reason"] == "stop"
 
 
 def test_n_gives_distinct_choices_and_summed_usage(service: Service) -> None:
-    body = ok_json(post(service, {**HELLO, "n": 3, "seed": 4}))
+    body = completion(post(service, {**HELLO, "n": 3, "seed": 4}))
     assert [c["index"] for c in body["choices"]] == [0, 1, 2]
     assert len({c["message"]["content"] for c in body["choices"]}) == 3
-    single = ok_json(post(service, {**HELLO, "seed": 4}))
+    single = completion(post(service, {**HELLO, "seed": 4}))
     assert body["usage"]["prompt_tokens"] == single["usage"]["prompt_tokens"]
 
 
 def test_required_tool_choice_calls_a_tool_with_schema_valid_arguments(service: Service) -> None:
-    body = ok_json(post(service, {**HELLO, "tools": [WEATHER_TOOL], "tool_choice": "required"}))
+    body = completion(post(service, {**HELLO, "tools": [WEATHER_TOOL], "tool_choice": "required"}))
     choice = body["choices"][0]
     assert choice["finish_reason"] == "tool_calls" and choice["message"]["content"] is None
     (call,) = choice["message"]["tool_calls"]
@@ -191,7 +139,7 @@ def test_required_tool_choice_calls_a_tool_with_schema_valid_arguments(service: 
 
 
 def test_tool_choice_none_answers_in_text(service: Service) -> None:
-    body = ok_json(post(service, {**HELLO, "tools": [WEATHER_TOOL], "tool_choice": "none"}))
+    body = completion(post(service, {**HELLO, "tools": [WEATHER_TOOL], "tool_choice": "none"}))
     assert (
         body["choices"][0]["finish_reason"] == "stop" and body["choices"][0]["message"]["content"]
     )
@@ -204,7 +152,7 @@ def test_named_tool_choice_calls_that_function(service: Service) -> None:
         "tool_choice": {"type": "function", "function": {"name": "get_time"}},
     }
     for seed in range(1, 6):
-        calls = ok_json(post(service, {**request, "seed": seed}))["choices"][0]["message"][
+        calls = completion(post(service, {**request, "seed": seed}))["choices"][0]["message"][
             "tool_calls"
         ]
         assert [c["function"]["name"] for c in calls] == ["get_time"]
@@ -212,7 +160,7 @@ def test_named_tool_choice_calls_that_function(service: Service) -> None:
 
 def test_auto_calls_a_tool_then_answers_the_tool_result_in_text(service: Service) -> None:
     request = {**HELLO, "tools": [WEATHER_TOOL], "seed": 2}
-    first = ok_json(post(service, request))["choices"][0]["message"]
+    first = completion(post(service, request))["choices"][0]["message"]
     assert first["tool_calls"]
     follow_up = {
         **request,
@@ -226,22 +174,24 @@ def test_auto_calls_a_tool_then_answers_the_tool_result_in_text(service: Service
             },
         ],
     }
-    final = ok_json(post(service, follow_up))["choices"][0]
+    final = completion(post(service, follow_up))["choices"][0]
     assert final["finish_reason"] == "stop" and final["message"]["content"]
 
 
 def test_parallel_tool_calls_can_call_several_tools_and_false_calls_one(service: Service) -> None:
     request = {**HELLO, "tools": [WEATHER_TOOL, TIME_TOOL], "tool_choice": "required"}
     counts = {
-        len(ok_json(post(service, {**request, "seed": s}))["choices"][0]["message"]["tool_calls"])
+        len(
+            completion(post(service, {**request, "seed": s}))["choices"][0]["message"]["tool_calls"]
+        )
         for s in range(1, 30)
     }
     assert counts == {1, 2}
     single = {
         len(
-            ok_json(post(service, {**request, "seed": s, "parallel_tool_calls": False}))["choices"][
-                0
-            ]["message"]["tool_calls"]
+            completion(post(service, {**request, "seed": s, "parallel_tool_calls": False}))[
+                "choices"
+            ][0]["message"]["tool_calls"]
         )
         for s in range(1, 10)
     }
@@ -249,7 +199,7 @@ def test_parallel_tool_calls_can_call_several_tools_and_false_calls_one(service:
 
 
 def test_json_object_and_json_schema_formats(service: Service) -> None:
-    as_object = ok_json(post(service, {**HELLO, "response_format": {"type": "json_object"}}))
+    as_object = completion(post(service, {**HELLO, "response_format": {"type": "json_object"}}))
     assert isinstance(json.loads(as_object["choices"][0]["message"]["content"]), dict)
     schema = {
         "type": "object",
@@ -261,7 +211,7 @@ def test_json_object_and_json_schema_formats(service: Service) -> None:
         "type": "json_schema",
         "json_schema": {"name": "person", "schema": schema, "strict": True},
     }
-    body = ok_json(post(service, {**HELLO, "response_format": fmt}))
+    body = completion(post(service, {**HELLO, "response_format": fmt}))
     value = json.loads(body["choices"][0]["message"]["content"])
     assert set(value) == {"name", "age"} and isinstance(value["age"], int)
 
@@ -283,7 +233,7 @@ def test_a_stream_folds_into_the_non_stream_completion(
     service: Service, extra: dict[str, Any], include_usage: bool
 ) -> None:
     request = {**HELLO, "seed": 11, **extra}
-    plain = ok_json(post(service, request))
+    plain = completion(post(service, request))
     streamed = post(
         service, {**request, "stream": True, "stream_options": {"include_usage": include_usage}}
     )
@@ -491,7 +441,7 @@ def test_every_request_is_journaled_with_the_key_redacted(service: Service) -> N
 def test_two_tools_with_the_same_name_do_not_break_the_mock(service: Service) -> None:
     twin = {"type": "function", "function": {"name": "f"}}
     for seed in range(1, 30):
-        body = ok_json(
+        body = completion(
             post(service, {**HELLO, "seed": seed, "tools": [twin, twin], "tool_choice": "required"})
         )
         assert [c["function"]["name"] for c in body["choices"][0]["message"]["tool_calls"]] == ["f"]

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import WEATHER_TOOL, ask, completion, content, error_of, folded, post, transcript
 
-from mockserver import folding, schemas, sse
 from mockserver.faults import Fault
-from mockserver.pipeline import Config, Outcome, RawRequest, Service
+from mockserver.pipeline import Config, Service
 from mockserver.profiles import OPENAI
 from mockserver.scenarios import (
     Call,
@@ -26,55 +26,7 @@ from mockserver.scenarios import (
 )
 from mockserver.spec import Scenario
 
-AUTH = {"authorization": "Bearer sk-test-123456789", "content-type": "application/json"}
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-    },
-}
-
-
-def ask(text: str = "Hello", **extra: Any) -> dict[str, Any]:
-    return {"model": "o3-mini", "messages": [{"role": "user", "content": text}], **extra}
-
-
-def post(service: Service, body: dict[str, Any], headers: dict[str, str] | None = None) -> Outcome:
-    return service.handle(
-        RawRequest(
-            "POST", "/v1/chat/completions", {**AUTH, **(headers or {})}, json.dumps(body).encode()
-        )
-    )
-
-
-def completion(outcome: Outcome) -> dict[str, Any]:
-    assert outcome.status in (200, 201), outcome.body
-    body: dict[str, Any] = json.loads(outcome.body)
-    assert schemas.validate_completion(body) == []
-    return body
-
-
-def content(outcome: Outcome) -> str | None:
-    value: str | None = completion(outcome)["choices"][0]["message"]["content"]
-    return value
-
-
-def transcript(outcome: Outcome) -> bytes:
-    assert outcome.stream is not None
-    return b"".join(data or b"" for _, data in outcome.stream)
-
-
-def folded(data: bytes) -> dict[str, Any]:
-    assert schemas.validate_transcript(data) == []
-    return folding.fold(json.loads(e.data) for e in sse.decode(data) if e.data != sse.DONE)
-
-
-def error(outcome: Outcome) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(outcome.body)
-    assert schemas.validate_error(body) == [], body
-    return body
 
 
 @pytest.fixture
@@ -246,14 +198,14 @@ def test_error_reply_uses_the_status_and_the_profiles_body() -> None:
     flat.stub(Error(503))
     outcome = post(flat, ask())
     assert outcome.status == 503
-    assert error(outcome)["message"] == "Service unavailable"
-    assert error(outcome)["statusCode"] == 503
+    assert error_of(outcome)["message"] == "Service unavailable"
+    assert error_of(outcome)["statusCode"] == 503
 
     envelope = Service(Config(seed=1, profile=OPENAI))
     envelope.stub(Error(429, "slow down", headers={"retry-after": "1"}))
     outcome = post(envelope, ask())
     assert outcome.status == 429 and outcome.headers["retry-after"] == "1"
-    assert error(outcome)["error"]["message"] == "slow down"
+    assert error_of(outcome)["error"]["message"] == "slow down"
 
 
 def test_raw_body_is_served_as_it_is_even_when_invalid(service: Service) -> None:
@@ -313,7 +265,7 @@ def test_error_fixture_status_comes_from_the_body_or_the_file_name(
     service.stub(FromFixture(name))
     outcome = post(service, ask())
     assert outcome.status == status
-    assert error(outcome) == json.loads((FIXTURES / name).read_text())
+    assert error_of(outcome) == json.loads((FIXTURES / name).read_text())
 
 
 def test_error_fixture_status_from_a_file_name_when_the_body_has_none(
@@ -331,7 +283,7 @@ def test_a_broken_stream_fixture_asked_without_streaming_is_its_error(service: S
     service.stub(FromFixture("streams/error-mid-stream.sse"))
     outcome = post(service, ask())
     assert outcome.status == 500
-    assert error(outcome)["error"]["type"] == "server_error"
+    assert error_of(outcome)["error"]["type"] == "server_error"
     streamed = transcript(post(service, ask(stream=True)))
     assert streamed == (FIXTURES / "streams/error-mid-stream.sse").read_bytes()
 
@@ -340,7 +292,7 @@ def test_a_missing_fixture_is_a_clear_error_not_a_crash(service: Service) -> Non
     service.stub(FromFixture("completions/no-such-file.json"))
     outcome = post(service, ask())
     assert outcome.status == 500
-    assert "no-such-file.json" in json.dumps(error(outcome))
+    assert "no-such-file.json" in json.dumps(error_of(outcome))
 
 
 # ---- sequences, limits, priority ---------------------------------------------------------
@@ -380,7 +332,7 @@ def test_strict_mode_names_the_nearest_stub_and_its_failed_condition() -> None:
     service.stub("far", last_user="zzz", model="o1", name="far-stub")
     outcome = post(service, ask("What time is it?"))
     assert outcome.status == 400
-    failure = error(outcome)["error"]
+    failure = error_of(outcome)["error"]
     assert failure["code"] == "mock_no_stub_matched"
     assert "weather-stub" in failure["message"]
     assert "does not contain 'weather'" in failure["message"]
@@ -402,20 +354,22 @@ def test_strict_mode_names_the_nearest_stub_and_its_failed_condition() -> None:
 def test_strict_mode_says_which_condition_failed(conditions: dict[str, Any], phrase: str) -> None:
     service = Service(Config(strict=True))
     service.stub("x", name="only", **conditions)
-    message = error(post(service, ask()))["error"]["message"]
+    message = error_of(post(service, ask()))["error"]["message"]
     assert message == f"mock (strict): no stub matched; nearest is 'only': {phrase}"
 
 
 def test_strict_mode_without_stubs_says_so() -> None:
     outcome = post(Service(Config(strict=True)), ask())
-    assert outcome.status == 400 and "no stubs are registered" in error(outcome)["error"]["message"]
+    assert (
+        outcome.status == 400 and "no stubs are registered" in error_of(outcome)["error"]["message"]
+    )
 
 
 def test_strict_mode_explains_a_used_up_stub() -> None:
     service = Service(Config(strict=True))
     service.stub("once", times=1, name="once")
     assert content(post(service, ask())) == "once"
-    message = error(post(service, ask()))["error"]["message"]
+    message = error_of(post(service, ask()))["error"]["message"]
     assert "'once'" in message and "used up after 1 request" in message
 
 

@@ -17,24 +17,12 @@ from typing import Any
 import httpx2
 import openai
 import pytest
+from helpers import HELLO, WEATHER_TOOL
 
 from mockserver.faults import SERVER_ERROR_EVENT, Fault, Latency, StreamFault
 from mockserver.pipeline import Config, Service
 from mockserver.scenarios import Call, ToolCalls
 from mockserver.server import LiveServer
-
-HELLO: list[Any] = [{"role": "user", "content": "Hello"}]
-WEATHER: Any = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
-    },
-}
 
 
 @pytest.fixture
@@ -89,7 +77,7 @@ def test_429_with_retry_after_ms_is_retried_once_after_that_wait(
 ) -> None:
     service.fault(status=429, retry_after_ms=20)
     completion = client(live, max_retries=2).chat.completions.create(
-        model="o3-mini", messages=HELLO
+        model="o3-mini", messages=HELLO["messages"]
     )
     assert completion.choices[0].message.content
     first, second = service.journal.entries()
@@ -101,7 +89,9 @@ def test_429_with_retry_after_ms_is_retried_once_after_that_wait(
 def test_x_should_retry_false_stops_the_retry(live: LiveServer, service: Service) -> None:
     service.fault(status=500, should_retry=False)
     with pytest.raises(openai.InternalServerError) as caught:
-        client(live, max_retries=2).chat.completions.create(model="o3-mini", messages=HELLO)
+        client(live, max_retries=2).chat.completions.create(
+            model="o3-mini", messages=HELLO["messages"]
+        )
     assert caught.value.status_code == 500
     assert len(service.journal) == 1
 
@@ -110,7 +100,7 @@ def test_two_500s_then_success_uses_both_retries(live: LiveServer, service: Serv
     service.fault(status=500, retry_after_ms=5, times=2)
     started = time.perf_counter()
     completion = client(live, max_retries=2).chat.completions.create(
-        model="o3-mini", messages=HELLO
+        model="o3-mini", messages=HELLO["messages"]
     )
     assert completion.choices[0].finish_reason == "stop"
     assert [e.status for e in service.journal] == [500, 500, 201]
@@ -121,7 +111,9 @@ def test_two_500s_then_success_uses_both_retries(live: LiveServer, service: Serv
 def test_retries_run_out_with_the_last_error(live: LiveServer, service: Service) -> None:
     service.fault(status=429, retry_after_ms=1, times=5)
     with pytest.raises(openai.RateLimitError):
-        client(live, max_retries=1).chat.completions.create(model="o3-mini", messages=HELLO)
+        client(live, max_retries=1).chat.completions.create(
+            model="o3-mini", messages=HELLO["messages"]
+        )
     assert len(service.journal) == 2
 
 
@@ -130,7 +122,7 @@ def test_retries_run_out_with_the_last_error(live: LiveServer, service: Service)
 
 def stream(live: LiveServer, **options: Any) -> Any:
     return client(live, **options).chat.completions.create(
-        model="o3-mini", messages=HELLO, stream=True
+        model="o3-mini", messages=HELLO["messages"], stream=True
     )
 
 
@@ -186,7 +178,9 @@ def test_ttft_beyond_the_client_timeout_raises_api_timeout_error(
     service.fault(latency=Latency(ttft=1))
     started = time.perf_counter()
     with pytest.raises(openai.APITimeoutError):
-        client(live, timeout=0.2).chat.completions.create(model="o3-mini", messages=HELLO)
+        client(live, timeout=0.2).chat.completions.create(
+            model="o3-mini", messages=HELLO["messages"]
+        )
     assert time.perf_counter() - started < 0.9
 
 
@@ -194,7 +188,7 @@ def test_the_x_mock_scenario_header_reaches_the_server(live: LiveServer, service
     with pytest.raises(openai.RateLimitError) as caught:
         client(live).chat.completions.create(
             model="o3-mini",
-            messages=HELLO,
+            messages=HELLO["messages"],
             extra_headers={"x-mock-scenario": "status=429, retry-after=7"},
         )
     assert caught.value.response.headers["retry-after"] == "7"
@@ -220,7 +214,7 @@ def test_a_scripted_agent_loop_runs_to_its_end(live: LiveServer, service: Servic
     messages: list[Any] = [{"role": "user", "content": "What's the weather in Paris?"}]
     for _ in range(4):
         completion = sdk.chat.completions.create(
-            model="o3-mini", messages=messages, tools=[WEATHER]
+            model="o3-mini", messages=messages, tools=[WEATHER_TOOL]
         )
         message = completion.choices[0].message
         messages.append(message.model_dump(exclude_none=True))
