@@ -1,0 +1,1 @@
+"""The private modules behind `mockserver.strategies`, one concept each."""

@@ -1,0 +1,113 @@
+"""Error answers: every status of the error catalogue in either profile's shape, with the
+retry headers and the openai SDK exception each status raises."""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from hypothesis import strategies as st
+from hypothesis.strategies import DrawFn, SearchStrategy
+
+from mockserver import errors, profiles, schemas
+from mockserver._strategies.common import ALNUM, UNKNOWN_PARAMETERS, invalid
+from mockserver._strategies.invalid_requests import invalid_requests
+from mockserver._strategies.variants import ErrorVariant
+
+# WIRE.md §7: the openai SDK's `_make_status_error`.
+_EXCEPTIONS = {
+    400: "BadRequestError",
+    401: "AuthenticationError",
+    403: "PermissionDeniedError",
+    404: "NotFoundError",
+    409: "ConflictError",
+    422: "UnprocessableEntityError",
+    429: "RateLimitError",
+}
+_STATUSES = sorted(errors.STATUS_TEXTS)
+_request_ids = st.text("0123456789abcdef", min_size=32, max_size=32).map("req_".__add__)
+_keys = st.text(ALNUM, min_size=20, max_size=48).map("sk-".__add__)
+_PATH = "/v1/chat/completions"
+
+
+def _exception(status: int) -> str:
+    return _EXCEPTIONS.get(status) or ("InternalServerError" if status >= 500 else "APIStatusError")
+
+
+@st.composite
+def _api_errors(draw: DrawFn, status: int, profile: profiles.Profile) -> errors.ApiError:
+    """The mock's own error for `status`: the catalogue text, or a situation it names."""
+    makers: list[Callable[[], errors.ApiError]] = [lambda: errors.for_status(status)]
+    if status == 400:
+        makers += [
+            lambda: errors.unsupported_parameter(draw(st.sampled_from(UNKNOWN_PARAMETERS + ["max_tokens"] * (not profile.accepts_max_tokens)))),
+            lambda: errors.unsupported_value("tool_choice", "'tool_choice' is only allowed when 'tools' are specified."),
+            lambda: errors.invalid_body(profile, schemas.validate_request(draw(invalid_requests())[0])),
+        ]  # fmt: skip
+    elif status == 401:
+        makers += [
+            lambda: errors.missing_key(profile),
+            lambda: errors.wrong_key(profile, draw(_keys)),
+        ]
+    elif status == 404:
+        makers += [
+            lambda: errors.unknown_model(draw(st.sampled_from(["gpt-4o", "openai/o3-mini"]))),
+            lambda: errors.unknown_route(profile, "POST", "/v1/chat"),
+        ]
+    # One draw whatever the status, so that examples shrink toward the first status.
+    return makers[draw(st.integers(0, 3)) % len(makers)]()
+
+
+@st.composite
+def _headers(draw: DrawFn, status: int) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if (status == 429 or status >= 500) and draw(st.booleans()):
+        seconds = draw(st.integers(1, 120) | st.floats(0.1, 60).map(lambda s: round(s, 3)))
+        form = draw(st.integers(0, 2))  # seconds, HTTP date, none
+        if form == 0:
+            headers["retry-after"] = str(seconds)
+        elif form == 1:
+            headers["retry-after"] = email.utils.formatdate(1.75e9 + seconds, usegmt=True)
+        if draw(st.booleans()):
+            headers["retry-after-ms"] = str(draw(st.integers(1, 60_000)))
+        if draw(st.booleans()):
+            headers["x-should-retry"] = draw(st.sampled_from(["true", "false"]))
+    if draw(st.booleans()):
+        headers["x-request-id"] = draw(_request_ids)
+    return headers
+
+
+@st.composite
+def _errors(draw: DrawFn, profile: str | None) -> ErrorVariant:
+    name = profile if profile is not None else draw(st.sampled_from(sorted(profiles.PROFILES)))
+    chosen = profiles.PROFILES[name]
+    status = draw(st.sampled_from(_STATUSES))
+    error = draw(_api_errors(status, chosen))
+    request_id = draw(_request_ids)
+    shape = replace(chosen, status_code_as_string=draw(st.booleans()))
+    body = error.body(shape, _PATH, request_id)
+    at = draw(st.datetimes(datetime(2024, 1, 1), datetime(2027, 1, 1))).replace(tzinfo=UTC)
+    if "timestamp" in body:  # drawn, so that examples replay exactly
+        body["timestamp"] = at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+    return ErrorVariant(status, draw(_headers(status)), body, name, _exception(status))
+
+
+def error_responses(*, profile: str | None = None) -> SearchStrategy[ErrorVariant]:
+    """Error answers in the shape of `profile` (``"aimlapi"`` or ``"openai"``; None: either).
+
+    Every status the provider's error catalogue has a text for (400, 401, 403, 404, 408,
+    409, 422, 429, 500, 502, 503, 504), with the mock's own texts: ``openai`` answers in
+    the OpenAI envelope, ``aimlapi`` in its flat gateway body (``statusCode`` as integer or
+    string) except for upstream model errors ("Unsupported parameter ..."), which keep the
+    envelope. 429 and 5xx answers sometimes carry ``retry-after`` (seconds or HTTP date),
+    ``retry-after-ms`` and ``x-should-retry``. ``exception`` names the openai SDK class
+    the status raises.
+
+    Examples shrink toward a bare 400 of the aimlapi profile.
+    """
+    if profile is not None and profile not in profiles.PROFILES:
+        known = ", ".join(sorted(profiles.PROFILES))
+        return invalid(f"profile must be None or one of {known}; got {profile!r}")
+    return _errors(profile)

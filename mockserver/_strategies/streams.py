@@ -1,0 +1,227 @@
+"""Streamed completions: byte-exact SSE transcripts, each with the completion it folds into."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.strategies import DrawFn, SearchStrategy
+
+from mockserver import errors, faults, sse
+from mockserver._strategies.common import (
+    ALNUM,
+    ASSISTANT_TEXTS,
+    CHUNK_OBJECT,
+    COMPLETION_OBJECT,
+    FINISH_REASONS,
+    REFUSALS,
+    SNAPSHOTS,
+    Json,
+    texts,
+    with_extras,
+)
+from mockserver._strategies.completions import completion_ids, created_times, fingerprints, usages
+from mockserver._strategies.tools import tool_calls
+from mockserver._strategies.variants import StreamVariant
+
+_Entry = tuple[int, Json, str | None]  # (choice index, delta, finish_reason)
+
+
+@st.composite
+def _pieces(draw: DrawFn, text: str) -> list[str]:
+    """`text` cut at any characters (no empty piece)."""
+    if len(text) < 2:
+        return [text] if text else []
+    cuts = sorted(set(draw(st.lists(st.integers(1, len(text) - 1), max_size=6))))
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+@st.composite
+def _tool_call_deltas(draw: DrawFn) -> list[Json]:
+    """Tool-call deltas of parallel calls: each index opens with its id, type and name
+    (once), then its arguments in pieces, interleaved with the other open calls."""
+    queues = []
+    for i, (call_id, name, arguments) in enumerate(draw(tool_calls())):
+        pieces = draw(_pieces(arguments))
+        head: Json = {"index": i, "id": call_id, "type": "function", "function": {"name": name}}
+        if draw(st.booleans()):
+            first = draw(st.booleans()) and bool(pieces)
+            head["function"]["arguments"] = pieces.pop(0) if first else ""
+        queues.append([head, *({"index": i, "function": {"arguments": p}} for p in pieces)])
+    out, opened = [], 0
+    while any(queues):
+        options = [i for i in range(opened) if queues[i]] + (
+            [opened] if opened < len(queues) else []
+        )
+        pick = draw(st.sampled_from(options))
+        opened += pick == opened
+        out.append(queues[pick].pop(0))
+    return out
+
+
+@st.composite
+def _choice_entries(draw: DrawFn, index: int) -> list[_Entry]:
+    finish = draw(st.sampled_from(FINISH_REASONS))
+    refuses = draw(st.integers(0, 3)) == 3
+    role_only = draw(st.booleans())
+    deltas: list[Json]
+    if finish == "tool_calls":
+        calls = [{"tool_calls": [d]} for d in draw(_tool_call_deltas())]
+        if role_only:
+            deltas = [{"role": "assistant"}, *calls]
+        else:
+            first = {"role": "assistant", "content": None, **calls[0], "refusal": None}
+            deltas = [first, *calls[1:]]
+    else:
+        key = "refusal" if finish == "stop" and refuses else "content"
+        pieces = draw(_pieces(draw(texts(REFUSALS if key == "refusal" else ASSISTANT_TEXTS))))
+        rest = [{key: p} for p in pieces]
+        if role_only:
+            deltas = [{"role": "assistant"}, *rest]
+        elif key == "refusal":
+            deltas = [{"role": "assistant", "content": None, "refusal": ""}, *rest]
+        else:
+            deltas = [{"role": "assistant", "content": "", "refusal": None}, *rest]
+    for at in draw(st.lists(st.integers(1, len(deltas)), max_size=2)):
+        deltas.insert(at, {})  # empty deltas, as some servers send between pieces
+    entries: list[_Entry] = [(index, d, None) for d in deltas]
+    if draw(st.booleans()) or len(entries) < 2:
+        entries.append((index, {}, finish))
+    else:
+        entries[-1] = (index, entries[-1][1], finish)
+    return entries
+
+
+def _interleave(draw: DrawFn, queues: list[list[_Entry]]) -> list[_Entry]:
+    out: list[_Entry] = []
+    while any(queues):
+        pick = draw(st.sampled_from([i for i, q in enumerate(queues) if q]))
+        out.append(queues[pick].pop(0))
+    return out
+
+
+def _expected(first: Json, entries: Sequence[_Entry], logprobs: bool, usage: Json | None) -> Json:
+    """The completion the entries spell, merged as the openai SDK merges deltas."""
+    out = {k: v for k, v in first.items() if k not in ("choices", "usage", "object")}
+    out["object"] = COMPLETION_OBJECT
+    choices: dict[int, Json] = {}
+    for index, delta, finish in entries:
+        message = {"role": "assistant", "content": None, "refusal": None}
+        choice = choices.setdefault(
+            index, {"index": index, "message": message, "finish_reason": None}
+        )
+        if logprobs:
+            choice["logprobs"] = None
+        message = choice["message"]
+        for key in ("content", "refusal"):
+            if isinstance(delta.get(key), str):
+                message[key] = (message[key] or "") + delta[key]
+        for call in delta.get("tool_calls", ()):
+            calls = message.setdefault("tool_calls", [])
+            if "id" in call:  # the first delta of its index: indices open in order
+                calls.append(
+                    {
+                        "id": call["id"],
+                        "type": call["type"],
+                        "function": {"name": call["function"]["name"], "arguments": ""},
+                    }
+                )
+            calls[call["index"]]["function"]["arguments"] += call["function"].get("arguments", "")
+        if finish is not None:
+            choice["finish_reason"] = finish
+    if usage is not None:
+        out["usage"] = usage
+    out["choices"] = [choices[i] for i in sorted(choices)]
+    return out
+
+
+_ERROR_EVENTS = [
+    faults.SERVER_ERROR_EVENT["error"],
+    *(
+        errors.envelope(text, type_, None, code)["error"]
+        for text, type_, code in (errors.STATUS_TEXTS[s] for s in (429, 500, 503))
+    ),
+]
+
+
+@st.composite
+def _streams(draw: DrawFn) -> StreamVariant:
+    count = draw(st.integers(1, 3))
+    head: Json = {
+        "id": draw(completion_ids),
+        "object": CHUNK_OBJECT,
+        "created": draw(created_times),
+        "model": draw(st.sampled_from(SNAPSHOTS)),
+    }
+    if draw(st.booleans()):
+        head["system_fingerprint"] = draw(fingerprints)
+    if draw(st.booleans()):
+        head["service_tier"] = "default"
+    head = with_extras(draw, head, "chunk")
+    logprobs, usage_null, obfuscate = draw(st.booleans()), draw(st.booleans()), draw(st.booleans())
+    entries = _interleave(draw, [draw(_choice_entries(i)) for i in range(count)])
+    error_at = draw(st.none() | st.integers(1, len(entries)))
+    if error_at is not None:
+        entries = entries[:error_at]
+
+    def chunk(choices: list[Json]) -> Json:
+        out = {**head, "choices": choices}
+        if obfuscate:
+            out["obfuscation"] = draw(st.text(ALNUM, min_size=1, max_size=12))
+        return out
+
+    chunks = []
+    for index, delta, finish in entries:
+        entry: Json = {"index": index, "delta": delta}
+        if logprobs:
+            entry["logprobs"] = None
+        entry["finish_reason"] = finish
+        chunks.append(chunk([entry]))
+        if usage_null:
+            chunks[-1]["usage"] = None
+    usage = None
+    if error_at is None and draw(st.booleans()):
+        reasoning = draw(st.integers(0, 2048))
+        usage = draw(usages(reasoning, reasoning + draw(st.integers(0, 500))))
+        chunks.append({**chunk([]), "usage": usage})
+    error = draw(st.sampled_from(_ERROR_EVENTS)) if error_at is not None else None
+    events = [*chunks, {"error": error}] if error is not None else chunks
+    completion = _expected(chunks[0], entries, logprobs, usage)
+    return StreamVariant(_frame(draw, events), completion, error)
+
+
+def _frame(draw: DrawFn, events: Sequence[Json]) -> bytes:
+    """SSE framing as real servers vary it: LF or CRLF, ``data:`` with or without its space,
+    compact or spaced JSON, and ``: keep-alive`` comments between events."""
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    prefix = draw(st.sampled_from(["data: ", "data:"]))
+    dumps: Callable[[Any], str] = draw(st.sampled_from([sse.dumps, json.dumps]))
+    keep_alive = draw(st.booleans())
+    parts = []
+    for data in [*map(dumps, events), sse.DONE]:
+        if keep_alive and draw(st.booleans()):
+            parts.append(f": keep-alive{eol}{eol}")
+        parts.append(f"{prefix}{data}{eol}{eol}")
+    return "".join(parts).encode()
+
+
+def chat_completion_streams() -> SearchStrategy[StreamVariant]:
+    """Byte-exact SSE transcripts of streamed completions, each with the completion its
+    chunks fold into (see `StreamVariant`).
+
+    Covers the framings real servers send: LF or CRLF line ends, ``data:`` with or without
+    a space, ``: keep-alive`` comments, ``"usage": null`` on every chunk or no ``usage``
+    key, a role-only first delta, empty deltas, finish_reason on the last piece or on an
+    empty delta, text, refusals and tool-call arguments cut at any character, parallel tool
+    calls interleaved (id, type and name only in each index's first delta), 1-3 choices
+    interleaved, the usage chunk with ``choices: []``, and an error event (then
+    ``[DONE]``) after some chunks. Every transcript passes
+    `mockserver.schemas.validate_transcript`.
+
+    Examples shrink toward one choice streaming "" that stopped, LF-framed, no usage chunk.
+    """
+    return _streams()
