@@ -26,8 +26,12 @@ def asked_wait(headers: Mapping[str, str], at: float) -> float:
     try:
         return float(value)
     except ValueError:
+        pass
+    try:
         parsed = email.utils.parsedate_to_datetime(value)
-        return max(parsed.timestamp() - at, 0.0)
+    except (TypeError, ValueError):
+        return 0.0  # unreadable: the SDK ignores it too
+    return max(parsed.timestamp() - at, 0.0)
 
 
 def assert_retried(requests: Sequence[Entry], times: int) -> None:
