@@ -1,0 +1,40 @@
+"""The package's public surface is exactly what `__all__` says (as httpx checks its own)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import mockserver
+from mockserver import strategies
+
+
+def _public(module: object) -> set[str]:
+    # pytest's assertion rewriting (the plugin's distribution is rewritten) adds "@py_*"
+    # names; `from __future__ import annotations` adds "annotations".
+    names = vars(module)
+    return {n for n in names if n.isidentifier() and not n.startswith("_")} - {"annotations"}
+
+
+def test_all_lists_every_public_name_and_nothing_else() -> None:
+    public = _public(mockserver)
+    modules = {name for name in public if type(getattr(mockserver, name)).__name__ == "module"}
+    assert set(mockserver.__all__) - {"__version__"} == public - modules
+
+
+def test_the_version_is_the_distributions() -> None:
+    assert mockserver.__version__ == importlib.metadata.version("aimlapi-mockserver")
+
+
+def test_strategies_expose_only_their_public_names() -> None:
+    assert _public(strategies) == set(strategies.__all__)
+    assert all(
+        getattr(strategies, name).__module__ == "mockserver.strategies"
+        for name in strategies.__all__
+    )
+
+
+def test_the_plugin_is_registered_for_pytest() -> None:
+    entry_points = importlib.metadata.entry_points(group="pytest11")
+    assert any(
+        ep.name == "aimlapi_mock" and ep.value == "mockserver.pytest_plugin" for ep in entry_points
+    )
