@@ -167,13 +167,21 @@ class Service:
             from mockserver import admin
 
             return admin.handle(self, raw, path)
+        model = _model_path(path)
         endpoint = _GET_ENDPOINTS.get(path)
-        if endpoint is None:
+        if endpoint is None and model is None:
             raise errors.unknown_route(profile, raw.method, path)
         if raw.method not in ("GET", "HEAD"):
             raise errors.wrong_method(profile, raw.method, path, ["GET"])
         entry.answered_by = "generator"
-        return Outcome(200, {"content-type": "application/json"}, _json_bytes(endpoint(self)))
+        if model is not None:
+            if model not in self._known_models:
+                raise errors.unknown_model(model)
+            body = _model(model)
+        else:
+            assert endpoint is not None
+            body = endpoint(self)
+        return Outcome(200, {"content-type": "application/json"}, _json_bytes(body))
 
     # ---- chat completions --------------------------------------------------------------------
 
@@ -394,14 +402,21 @@ def _json_bytes(body: object) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _model(model: str) -> dict[str, Any]:
+    # o3-mini's entry in OpenAI's model list (created 2025-01-17).
+    return {"id": model, "object": "model", "created": 1737146383, "owned_by": "system"}
+
+
+def _model_path(path: str) -> str | None:
+    """The model id of ``/v1/models/{id}`` (ids may hold slashes), else None."""
+    for prefix in ("/v1/models/", "/models/"):
+        if path.startswith(prefix) and len(path) > len(prefix):
+            return path[len(prefix) :]
+    return None
+
+
 def _models(service: Service) -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": [
-            {"id": model, "object": "model", "created": 1737146383, "owned_by": "system"}
-            for model in sorted(service._known_models)
-        ],
-    }
+    return {"object": "list", "data": [_model(m) for m in sorted(service._known_models)]}
 
 
 def _health(service: Service) -> dict[str, Any]:

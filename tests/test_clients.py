@@ -240,3 +240,9 @@ def test_every_byte_of_a_stream_validates(live: LiveServer) -> None:
     )
     assert schemas.validate_transcript(response.content) == []
     assert len({json.loads(e.data)["id"] for e in sse.decode(response.content)[:-1]}) == 1
+
+
+def test_sdk_retrieves_the_model_and_gets_404_for_others(client: openai.OpenAI) -> None:
+    assert client.models.retrieve("o3-mini").id == "o3-mini"
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("gpt-nothing")
