@@ -75,13 +75,46 @@ class Compiler:
         cell: list[Check] = []
         # A placeholder first, so that recursive references terminate.
         self._cache[uri] = lambda v: cell[0](v)
+        node, document_uri = self._node(uri)
+        check = self._compile(node, document_uri)
+        cell.append(check)
+        self._cache[uri] = check
+        return check
+
+    def _node(self, uri: str) -> tuple[Any, str]:
+        """The schema node at `uri`, and the URI of the document holding it."""
         document_uri, fragment = urldefrag(uri)
         node: Any = self._lookup(document_uri)
         for part in filter(None, fragment.split("/")):
             node = node[part.replace("~1", "/").replace("~0", "~")]
-        check = self._compile(node, document_uri)
-        cell.append(check)
-        self._cache[uri] = check
+        return node, document_uri
+
+    def _discriminated(self, branches: list[Any], base: str) -> Check | None:
+        """``oneOf`` over object shapes told apart by one required property's distinct
+        ``const`` (the message roles, the response formats): at most one branch can match,
+        so only the branch the value names is checked."""
+        nodes = []
+        for branch in branches:
+            node, where = branch, base
+            while (
+                isinstance(node, dict)
+                and set(node) <= {"$ref", "description", "title"}
+                and "$ref" in node
+            ):
+                node, where = self._node(urljoin(where, node["$ref"]))
+            if not isinstance(node, dict) or node.get("type") != "object":
+                return None
+            nodes.append((node, where))
+        key = next((k for k in nodes[0][0].get("required", ()) if _discriminates(k, nodes)), None)
+        if key is None:
+            return None
+        table = {n["properties"][key]["const"]: self._compile(n, w) for n, w in nodes}
+
+        def check(v: Any) -> bool:
+            name = v.get(key) if type(v) is dict else None
+            branch = table.get(name) if type(name) is str else None
+            return branch is not None and branch(v)
+
         return check
 
     def compile(self, schema: Any, base: str) -> Check:
@@ -126,8 +159,9 @@ class Compiler:
         checks.extend(_scalar_checks(schema))
         for keyword in ("allOf", "anyOf", "oneOf"):
             if keyword in schema:
+                fast = self._discriminated(schema[keyword], base) if keyword == "oneOf" else None
                 branches = [self._compile(s, base) for s in schema[keyword]]
-                checks.append(_combine(keyword, branches))
+                checks.append(fast or _combine(keyword, branches))
         if not checks:
             return lambda v: True
         return checks[0] if len(checks) == 1 else _all_of(checks)
@@ -192,6 +226,13 @@ def _scalar_checks(schema: Mapping[str, Any]) -> list[Check]:
         search = re.compile(schema["pattern"]).search
         checks.append(lambda v: type(v) is not str or search(v) is not None)
     return checks
+
+
+def _discriminates(key: str, nodes: list[tuple[Any, str]]) -> bool:
+    """Whether every shape requires `key` with its own string ``const``."""
+    consts = [n.get("properties", {}).get(key, {}).get("const") for n, _ in nodes]
+    required = all(key in n.get("required", ()) for n, _ in nodes)
+    return required and all(type(c) is str for c in consts) and len(set(consts)) == len(consts)
 
 
 def _all_of(checks: list[Check]) -> Check:
