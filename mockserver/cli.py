@@ -90,14 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate = commands.add_parser(
         "validate",
-        help="validate JSON bodies and .sse transcripts against schemas/",
-        description="Validate JSON files and SSE transcripts; folders are searched for "
-        "*.json and *.sse. Exits 1 if any file is invalid.",
+        help="validate JSON bodies, .sse transcripts and scenario files against schemas/",
+        description="Validate JSON bodies, SSE transcripts and scenario files (JSON or YAML); "
+        "folders are searched for *.json, *.sse, *.yaml and *.yml. Exits 1 if any file is invalid.",
     )
     validate.add_argument("paths", nargs="+", metavar="PATH")
     validate.add_argument(
         "--kind",
-        choices=["request", "completion", "chunk", "error", "transcript"],
+        choices=["request", "completion", "chunk", "error", "transcript", "stubs"],
         help="what every file is (default: detected from each file's content)",
     )
     return parser

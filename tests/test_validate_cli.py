@@ -167,7 +167,7 @@ def test_no_files_found(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert main(["validate", str(tmp_path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == f"no *.json or *.sse files found in: {tmp_path}\n"
+    assert captured.err == f"no *.json, *.sse or *.yaml files found in: {tmp_path}\n"
 
 
 def test_module_entry_point() -> None:
@@ -183,3 +183,30 @@ def test_module_entry_point() -> None:
     assert result.stdout.splitlines() == [
         f"{p.relative_to(ROOT)}: ok ({_kind(p)})" for p in FIXTURE_FILES
     ]
+
+
+def test_scenario_files_in_yaml_and_json_are_validated_with_their_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text("stubs:\n  - match: {last_user: hi}\n    reply: {content: Hello}\n")
+    broken = tmp_path / "broken.yml"
+    broken.write_text("stubs:\n  - reply: {tool_calls: [{arguments: {}}]}\n")
+    bad_regex = tmp_path / "regex.json"
+    bad_regex.write_text(
+        '{"stubs": [{"match": {"last_user_regex": "("}, "reply": {"content": "x"}}]}'
+    )
+    assert main(["validate", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{good}: ok (stubs)" in out
+    assert f"{broken}: stubs[0].reply.tool_calls[0].name: is required [required]" in out
+    assert "stubs[0].match.last_user_regex: must be a regular expression" in out
+
+
+def test_a_file_that_is_not_yaml_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("stubs: [unclosed\n")
+    assert main(["validate", str(bad)]) == 1
+    assert f"{bad}: not YAML:" in capsys.readouterr().out
