@@ -218,6 +218,8 @@ class FaultQueue:
             self.chaos_rng = random.Random(seed)
 
     def take(self) -> Fault | None:
+        if not self.pending and not self.chaos_rate:  # nothing scripted: skip the lock
+            return None
         with self._lock:
             if self.pending:
                 head = self.pending[0]

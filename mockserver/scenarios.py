@@ -277,6 +277,8 @@ class Stubs:
     def pick(self, request: Request) -> tuple[Stub, Reply] | Miss | None:
         """The stub that answers `request` and its reply; a `Miss` (in strict mode, or when
         there are stubs but none matched) explains the nearest candidate."""
+        if not self._stubs:  # the common case in load tests: nothing to lock or sort
+            return None
         with self._lock:
             ranked = sorted(enumerate(self._stubs), key=lambda p: (-p[1].priority, p[0]))
             nearest: tuple[int, Stub, list[str]] | None = None
