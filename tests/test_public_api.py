@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.metadata
 
 import mockserver
-from mockserver import strategies
 
 
 def _public(module: object) -> set[str]:
@@ -23,14 +22,6 @@ def test_all_lists_every_public_name_and_nothing_else() -> None:
 
 def test_the_version_is_the_distributions() -> None:
     assert mockserver.__version__ == importlib.metadata.version("aimlapi-mockserver")
-
-
-def test_strategies_expose_only_their_public_names() -> None:
-    assert _public(strategies) == set(strategies.__all__)
-    assert all(
-        getattr(strategies, name).__module__ == "mockserver.strategies"
-        for name in strategies.__all__
-    )
 
 
 def test_the_plugin_is_registered_for_pytest() -> None:
