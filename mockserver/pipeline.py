@@ -91,6 +91,8 @@ class Service:
 
     def fault(self, fault: Fault | None = None, *, times: int = 1, **fields: Any) -> Fault:
         """Queue a fault for the next `times` chat requests: ``service.fault(status=429)``."""
+        if fault is not None and fields:
+            raise TypeError("give the fault either as a Fault or as keyword arguments")
         made = fault or Fault(**fields)
         self.faults.push(made, times)
         return made

@@ -98,7 +98,6 @@ class LiveServer:
     def __init__(self, service: Service, host: str = "127.0.0.1", port: int = 0) -> None:
         self.service = service
         self._server = uvicorn.Server(_uvicorn_config(service, host, port, "warning"))
-        self._server.config.install_signal_handlers = False  # type: ignore[attr-defined]
         self._thread = threading.Thread(
             target=self._server.run, name="aimlapi-mockserver", daemon=True
         )
