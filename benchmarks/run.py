@@ -75,9 +75,10 @@ def validation() -> None:
     from jsonschema import Draft202012Validator
 
     from mockserver import schemas
+    from mockserver._contract.validation import _loaded
 
     ours = per_call(lambda: schemas.validate_request(SEED_REQUEST), 2000)
-    loaded = schemas._loaded()
+    loaded = _loaded()
     reference: Draft202012Validator = loaded.validators["request"]
     theirs = per_call(lambda: list(reference.iter_errors(SEED_REQUEST)), 300)
     print(
@@ -115,7 +116,7 @@ def http(seconds: float, connections: int) -> None:
 
 
 def _in_mock(fn: Callable[[], object], **options: Any) -> float:
-    from mockserver.mocking import mock_aimlapi
+    from mockserver import mock_aimlapi
 
     with mock_aimlapi(journal_size=1000, **options):
         return per_call(fn, 300)

@@ -18,10 +18,11 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from mockserver import create_app, render
-from mockserver.fixtures import completion_from_body
-from mockserver.pipeline import Config, Service
-from mockserver.profiles import AIMLAPI
+from mockserver import create_app
+from mockserver._contract.profiles import AIMLAPI
+from mockserver._core.pipeline import Config, Service
+from mockserver._generation import render
+from mockserver._generation.fixtures import completion_from_body
 
 # The provider's own sample response, as the fixed body of the bare endpoints.
 SEED_COMPLETION: dict[str, Any] = json.loads(

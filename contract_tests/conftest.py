@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from contract_tests.target import Target
-from mockserver import profiles
-from mockserver.mocking import DEFAULT_BASE_URL
-from mockserver.pipeline import Config, Service
-from mockserver.transport import Adapter, VirtualClock
+from mockserver import Config, Service
+from mockserver._adapters.mocking import DEFAULT_BASE_URL
+from mockserver._adapters.transport import Adapter, VirtualClock
+from mockserver._contract import profiles
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from hypothesis import settings
 
-from mockserver.profiles import Profile
+from mockserver import Profile
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,9 @@ import pytest
 from hypothesis import given
 
 from contract_tests import checks
-from mockserver import strategies
-from mockserver.mocking import DEFAULT_BASE_URL, MockAPI, mock_aimlapi
-from mockserver.pipeline import Config, Service
-from mockserver.server import LiveServer
+from mockserver import Config, MockAPI, Service, mock_aimlapi, strategies
+from mockserver._adapters.mocking import DEFAULT_BASE_URL
+from mockserver._adapters.server import LiveServer
 
 HELLO = [{"role": "user", "content": "Hello"}]
 

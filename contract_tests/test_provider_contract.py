@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 
 from contract_tests.target import Target
-from mockserver import folding, schemas, sse, strategies
+from mockserver import schemas, strategies
+from mockserver._contract import folding, sse
 
 
 def _check_completion(target: Target, request: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from examples import weather_app
-from mockserver.mocking import MockAPI, mock_aimlapi
-from mockserver.scenarios import Call, Text, ToolCalls
+from mockserver import Call, MockAPI, Text, ToolCalls, mock_aimlapi
 
 
 def test_the_agent_loop_ends_with_the_models_answer(aimlapi_mock: MockAPI) -> None:

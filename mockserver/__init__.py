@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from mockserver.app import create_app
-from mockserver.exchange import Config, Outcome, RawRequest
-from mockserver.faults import Fault, Latency, StreamFault
-from mockserver.mocking import MockAPI, mock_aimlapi
-from mockserver.pipeline import Service
-from mockserver.profiles import AIMLAPI, OPENAI, Profile
-from mockserver.scenarios import Call, Error, FromFixture, Match, Raw, Refusal, Text, ToolCalls
+from mockserver._adapters.asgi import create_app
+from mockserver._adapters.mocking import MockAPI, mock_aimlapi
+from mockserver._contract.profiles import AIMLAPI, OPENAI, Profile
+from mockserver._control.faults import Fault, Latency, StreamFault
+from mockserver._control.scenarios import Match
+from mockserver._core.exchange import Config, Outcome, RawRequest
+from mockserver._core.pipeline import Service
+from mockserver._generation.replies import Call, Error, FromFixture, Raw, Refusal, Text, ToolCalls
 
 __version__ = "0.1.0"
 

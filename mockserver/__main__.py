@@ -1,3 +1,3 @@
-from mockserver.cli import main
+from mockserver._adapters.cli import main
 
 raise SystemExit(main())

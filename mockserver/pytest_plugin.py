@@ -1,5 +1,5 @@
 """pytest plugin: ``aimlapi_mock`` (in process), ``aimlapi_server`` (live, loopback) and the
-``aimlapi`` marker that configures both. The logic lives in mockserver.mocking."""
+``aimlapi`` marker that configures both. The logic lives in mockserver._adapters.mocking."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-pytest.register_assert_rewrite("mockserver.assertions")
+pytest.register_assert_rewrite("mockserver._control.assertions")
 
-from mockserver import assertions, profiles  # noqa: E402  (after the rewrite hook)
-from mockserver.mocking import MockAPI, mock_aimlapi  # noqa: E402
-from mockserver.pipeline import Config, Service  # noqa: E402
-from mockserver.server import LiveServer  # noqa: E402
+from mockserver._adapters.mocking import MockAPI, mock_aimlapi  # noqa: E402
+from mockserver._adapters.server import LiveServer  # noqa: E402
+from mockserver._contract import profiles  # noqa: E402
+from mockserver._control import assertions  # noqa: E402  (after the rewrite hook)
+from mockserver._core.pipeline import Config, Service  # noqa: E402
 
 _CHECKS = ("validate", "assert_all_stubs_used")
 

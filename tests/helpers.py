@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mockserver import folding, schemas, sse
-from mockserver.pipeline import Outcome, RawRequest, Service
+from mockserver import Outcome, RawRequest, Service, schemas
+from mockserver._contract import folding, sse
 
 AUTH = {"authorization": "Bearer sk-test-123456789", "content-type": "application/json"}
 HELLO: dict[str, Any] = {"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]}

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from helpers import HELLO, ask, content, post
 
-from mockserver.pipeline import Config, Outcome, RawRequest, Service
-from mockserver.server import LiveServer
+from mockserver import Config, Outcome, RawRequest, Service
+from mockserver._adapters.server import LiveServer
 
 
 def chat(service: Service, text: str = "Hello", path: str = "/v1/chat/completions") -> Outcome:

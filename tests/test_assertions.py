@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from mockserver.assertions import asked_wait, assert_all_valid, assert_retried
-from mockserver.journal import Entry
-from mockserver.schemas import Violation
+from mockserver._contract.violations import Violation
+from mockserver._control.assertions import asked_wait, assert_all_valid, assert_retried
+from mockserver._control.journal import Entry
 
 
 def entry(

@@ -13,9 +13,9 @@ import pytest
 from helpers import WEATHER_TOOL
 
 from contract_tests.checks import seed_page_snippet
-from mockserver import folding, schemas, sse
-from mockserver.pipeline import Config, Service
-from mockserver.server import LiveServer
+from mockserver import Config, Service, schemas
+from mockserver._adapters.server import LiveServer
+from mockserver._contract import folding, sse
 
 
 @pytest.fixture(scope="module")

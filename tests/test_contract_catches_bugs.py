@@ -16,8 +16,9 @@ from helpers import HELLO
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.strategies import SearchStrategy
 
-from mockserver import sse, strategies
-from mockserver.mocking import DEFAULT_BASE_URL, mock_aimlapi
+from mockserver import mock_aimlapi, strategies
+from mockserver._adapters.mocking import DEFAULT_BASE_URL
+from mockserver._contract import sse
 
 HEADERS = {"authorization": "Bearer k"}
 SDK_ARGUMENTS = frozenset(inspect.signature(openai.resources.chat.Completions.create).parameters)

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.exchange import Config
-from mockserver.pipeline import Service
-from mockserver.server import LiveServer
+from mockserver import Config, Service
+from mockserver._adapters.server import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER = "contract_tests/test_provider_contract.py"

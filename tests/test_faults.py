@@ -10,11 +10,21 @@ from typing import Any
 import pytest
 from helpers import AUTH, HELLO, chunks, error_of, folded, post, transcript
 
-from mockserver import schemas, sse
-from mockserver.faults import SERVER_ERROR_EVENT, Fault, Latency, StreamFault
-from mockserver.pipeline import Config, Outcome, Service
-from mockserver.profiles import AIMLAPI, OPENAI, Profile
-from mockserver.spec import HEADER, Scenario
+from mockserver import (
+    AIMLAPI,
+    OPENAI,
+    Config,
+    Fault,
+    Latency,
+    Outcome,
+    Profile,
+    Service,
+    StreamFault,
+    schemas,
+)
+from mockserver._contract import sse
+from mockserver._control.faults import SERVER_ERROR_EVENT
+from mockserver._control.scenario_files import HEADER, Scenario
 
 STREAM = {**HELLO, "stream": True}
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from mockserver import schemas, sse
+from mockserver import schemas
+from mockserver._contract import sse
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 KIND_BY_FOLDER: dict[str, Any] = {

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from mockserver.instances import UnsatisfiableSchema, instance
+from mockserver._generation.instances import UnsatisfiableSchema, instance
 
 WEATHER = {
     "type": "object",

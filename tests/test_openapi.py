@@ -7,9 +7,9 @@ import json
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from mockserver import openapi, schemas
-from mockserver._resources import data_dir
-from mockserver.pipeline import RawRequest, Service
+from mockserver import RawRequest, Service, schemas
+from mockserver._contract import openapi
+from mockserver._contract.resources import data_dir
 
 OPERATION = ("paths", "/v1/chat/completions", "post")
 

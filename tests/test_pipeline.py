@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from helpers import AUTH, HELLO, TIME_TOOL, WEATHER_TOOL, completion, error_of, post, transcript
 
-from mockserver import folding, schemas, sse
-from mockserver.pipeline import Config, RawRequest, Service
-from mockserver.profiles import OPENAI
+from mockserver import OPENAI, Config, RawRequest, Service, schemas
+from mockserver._contract import folding, sse
 
 
 @pytest.fixture

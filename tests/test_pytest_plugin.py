@@ -8,7 +8,7 @@ pytest_plugins = ["pytester"]
 
 HEADER = """
 import json, httpx, openai, pytest, requests
-from mockserver.faults import Latency
+from mockserver import Latency
 
 def sdk(base_url="https://api.aimlapi.com/v1", **kw):
     return openai.OpenAI(base_url=base_url, api_key="k", **kw)
@@ -164,7 +164,7 @@ def test_hypothesis_pattern_has_no_health_check_failures_or_leaks(
         pytester,
         """
 from hypothesis import given, settings, strategies as st
-from mockserver.mocking import mock_aimlapi
+from mockserver import mock_aimlapi
 
 @settings(max_examples=15, deadline=None)
 @given(word=st.sampled_from(["alpha", "beta", "gamma"]))

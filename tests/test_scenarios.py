@@ -10,21 +10,22 @@ from typing import Any
 import pytest
 from helpers import WEATHER_TOOL, ask, completion, content, error_of, folded, post, transcript
 
-from mockserver.faults import Fault
-from mockserver.pipeline import Config, Service
-from mockserver.profiles import OPENAI
-from mockserver.scenarios import (
+from mockserver import (
+    OPENAI,
     Call,
+    Config,
     Error,
+    Fault,
     FromFixture,
     Match,
     Raw,
     Refusal,
-    Stub,
+    Service,
     Text,
     ToolCalls,
 )
-from mockserver.spec import Scenario
+from mockserver._control.scenario_files import Scenario
+from mockserver._control.scenarios import Stub
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

@@ -15,15 +15,15 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from mockserver import schemas
-from mockserver._schema_strategies import for_kind, from_schema
-from mockserver.schemas import Kind
+from mockserver._contract.validation import Kind, _loaded
+from mockserver._strategies.from_schema import for_kind, from_schema
 
 KINDS: tuple[Kind, ...] = get_args(Kind)
-DOCUMENTS = list(schemas._loaded().documents.values())
+DOCUMENTS = list(_loaded().documents.values())
 
 
 def jsonschema_valid(kind: Kind, value: Any) -> bool:
-    return schemas._loaded().validators[kind].is_valid(value)
+    return _loaded().validators[kind].is_valid(value)
 
 
 # ---- what the schemas draw ---------------------------------------------------------------

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from mockserver import schemas, sse
-from mockserver.schemas import ContractViolation, Violation
+from mockserver import schemas
+from mockserver._contract import sse
+from mockserver._contract.violations import ContractViolation, Violation
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DELETE = object()

@@ -19,10 +19,9 @@ import openai
 import pytest
 from helpers import HELLO, WEATHER_TOOL
 
-from mockserver.faults import SERVER_ERROR_EVENT, Fault, Latency, StreamFault
-from mockserver.pipeline import Config, Service
-from mockserver.scenarios import Call, ToolCalls
-from mockserver.server import LiveServer
+from mockserver import Call, Config, Fault, Latency, Service, StreamFault, ToolCalls
+from mockserver._adapters.server import LiveServer
+from mockserver._control.faults import SERVER_ERROR_EVENT
 
 
 @pytest.fixture

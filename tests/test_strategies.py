@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from mockserver import folding, rules, schemas, sse, strategies
-from mockserver.pipeline import Config, Outcome, RawRequest, Service
-from mockserver.profiles import AIMLAPI
-from mockserver.server import LiveServer
+from mockserver import AIMLAPI, Config, Outcome, RawRequest, Service, schemas, strategies
+from mockserver._adapters.server import LiveServer
+from mockserver._contract import folding, rules, sse
 from mockserver.strategies import ErrorVariant, StreamVariant, as_reply
 
 HEADERS = {"authorization": "Bearer k", "content-type": "application/json"}

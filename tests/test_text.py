@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver import text, tokens
+from mockserver._generation import text, tokens
 
 PROMPTS = [
     "What is photosynthesis?",

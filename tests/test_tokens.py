@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.tokens import _split as split_uncut
-from mockserver.tokens import (
+from mockserver._generation.tokens import _split as split_uncut
+from mockserver._generation.tokens import (
     count_messages,
     count_response_format,
     count_text,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import mockserver
 from mockserver import schemas
-from mockserver._resources import data_dir
+from mockserver._contract.resources import data_dir
 
 venv = Path(sys.argv[1]).resolve()
 package = Path(mockserver.__file__).resolve().parent

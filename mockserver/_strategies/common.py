@@ -13,18 +13,19 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from mockserver import engine, schemas
+from mockserver._contract import validation
+from mockserver._generation import engine
 
 Json = dict[str, Any]
 
 
 # ---- facts read from the schemas -------------------------------------------------------------
 
-_REQUEST = schemas.schema("request")
+_REQUEST = validation.schema("request")
 _PARAMS: Json = _REQUEST["properties"]
 _DEFS: Json = _REQUEST["$defs"]
-_COMPLETION = schemas.schema("completion")
-_CHUNK = schemas.schema("chunk")
+_COMPLETION = validation.schema("completion")
+_CHUNK = validation.schema("chunk")
 
 
 def _branch(node: Mapping[str, Any], type_name: str) -> Json:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from mockserver import errors, profiles, schemas
+from mockserver._contract import errors, profiles, validation
 from mockserver._strategies.common import ALNUM, UNKNOWN_PARAMETERS, invalid
 from mockserver._strategies.invalid_requests import invalid_requests
 from mockserver._strategies.variants import ErrorVariant
@@ -44,7 +44,7 @@ def _api_errors(draw: DrawFn, status: int, profile: profiles.Profile) -> errors.
         makers += [
             lambda: errors.unsupported_parameter(draw(st.sampled_from(UNKNOWN_PARAMETERS + ["max_tokens"] * (not profile.accepts_max_tokens)))),
             lambda: errors.unsupported_value("tool_choice", "'tool_choice' is only allowed when 'tools' are specified."),
-            lambda: errors.invalid_body(profile, schemas.validate_request(draw(invalid_requests())[0])),
+            lambda: errors.invalid_body(profile, validation.validate_request(draw(invalid_requests())[0])),
         ]  # fmt: skip
     elif status == 401:
         makers += [

@@ -9,8 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from mockserver import profiles, rules, schemas
-from mockserver._schema_strategies import for_kind
+from mockserver._contract import profiles, rules, validation
 from mockserver._strategies.common import (
     ASSISTANT_TEXTS,
     BUDGET_MIN,
@@ -36,6 +35,7 @@ from mockserver._strategies.common import (
     content,
     invalid,
 )
+from mockserver._strategies.from_schema import for_kind
 from mockserver._strategies.tools import Tool, call_ids, object_schema, tool_arguments, tool_lists
 
 
@@ -208,7 +208,9 @@ def _schema_requests(
 
 
 def _accepted(request: Json) -> bool:
-    return schemas.is_valid("request", request) and rules.check(request, profiles.AIMLAPI) is None
+    return (
+        validation.is_valid("request", request) and rules.check(request, profiles.AIMLAPI) is None
+    )
 
 
 def chat_requests(

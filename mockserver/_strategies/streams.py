@@ -10,7 +10,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from mockserver import errors, faults, sse
+from mockserver._contract import errors, sse
+from mockserver._control import faults
 from mockserver._strategies.common import (
     ALNUM,
     ASSISTANT_TEXTS,

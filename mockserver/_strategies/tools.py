@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from mockserver import sse
+from mockserver._contract import sse
 from mockserver._strategies.common import ALNUM, FUNCTION_NAMES, PROPERTIES, Json, texts
 
 call_ids = st.text(ALNUM, min_size=24, max_size=24).map("call_".__add__)

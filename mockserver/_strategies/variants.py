@@ -7,15 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver._generation.replies import Raw
 from mockserver._strategies.common import Json
-from mockserver.scenarios import Raw
 
 
 @dataclass(frozen=True)
 class StreamVariant:
     """A streamed answer: the exact bytes, and what a client folding its chunks must get.
 
-    ``completion`` is what `mockserver.folding.fold` gives for the transcript's chunks: the
+    ``completion`` is what `mockserver._contract.folding.fold` gives for the transcript's chunks: the
     first chunk's top-level fields, ``usage`` only if a usage chunk came, and per choice the
     merged message and ``finish_reason`` (None where an error cut the choice short).
     ``error`` is the error object (``{"message", "type", "param", "code"}``) of the error

@@ -1,0 +1,92 @@
+"""The Starlette adapter: bytes in, `Outcome` out, nothing else.
+
+The one route is a plain ASGI endpoint: it reads the body (with the size limit), hands
+the pipeline a `RawRequest`, and writes the `Outcome` back, pacing stream events and
+cutting the connection where a fault says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
+
+from mockserver._contract import errors
+from mockserver._core.exchange import Config, Outcome, RawRequest, StreamItem
+from mockserver._core.pipeline import Service
+
+
+class ConnectionDropped(Exception):
+    """Raised while streaming to make the server cut the connection (a scripted fault)."""
+
+
+def create_app(
+    config: Config | None = None, *, service: Service | None = None, **options: Any
+) -> Starlette:
+    """The mock as a Starlette app. Pass a `Config`, or its fields as keyword arguments,
+    or an existing `Service` to share its state (journal, stubs) with other adapters."""
+    if service is None:
+        service = Service(config or Config(**options))
+    elif config is not None or options:
+        raise TypeError("pass either service= or a configuration, not both")
+    app = Starlette(routes=[Route("/{path:path}", _Endpoint(service))])
+    app.state.service = service
+    return app
+
+
+class _Endpoint:
+    """Every path and method goes to the pipeline, which does the routing."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw = await self._read(scope, receive)
+        outcome = raw if isinstance(raw, Outcome) else self.service.handle(raw)
+        if outcome.delay > 0:
+            await asyncio.sleep(outcome.delay)
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers.items()]
+        if outcome.stream is None:
+            headers.append((b"content-length", str(len(outcome.body)).encode()))
+            await send(
+                {"type": "http.response.start", "status": outcome.status, "headers": headers}
+            )
+            body = b"" if scope["method"] == "HEAD" else outcome.body
+            await send({"type": "http.response.body", "body": body})
+            return
+        await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
+        await _stream(outcome.stream, send)
+
+    async def _read(self, scope: Scope, receive: Receive) -> RawRequest | Outcome:
+        limit = self.service.config.max_body_bytes
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        path = scope["path"]
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return self.service.error_outcome(errors.too_large(limit), path, "")
+        body = b""
+        more = True
+        while more:
+            message: Message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                break
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > limit:
+                return self.service.error_outcome(errors.too_large(limit), path, "")
+        query = scope.get("query_string", b"").decode("latin-1")
+        return RawRequest(scope["method"], path, headers, body, query)
+
+
+async def _stream(items: Iterator[StreamItem], send: Send) -> None:
+    for delay, data in items:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if data is None:
+            raise ConnectionDropped("stream cut by a scripted fault")
+        await send({"type": "http.response.body", "body": data, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})

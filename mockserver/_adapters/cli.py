@@ -1,0 +1,138 @@
+"""The ``mockserver`` command: ``serve`` and ``validate``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from mockserver._contract import profiles
+from mockserver._control import scenario_files
+from mockserver._core.pipeline import Config
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mockserver",
+        description="Offline mock and contract tools for AI/ML API's chat completions (o3-mini).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="run the mock server",
+        description="Serve the mock on HOST:PORT (loopback by default) until Ctrl-C or SIGTERM.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)"
+    )
+    serve.add_argument(
+        "--profile",
+        choices=sorted(profiles.PROFILES),
+        default="aimlapi",
+        help="aimlapi: 201 and the gateway's flat errors; openai: 200 and OpenAI's envelope "
+        "(default: %(default)s)",
+    )
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="accept only this bearer key (repeatable; default: any non-empty key)",
+    )
+    serve.add_argument(
+        "--seed", type=int, help="seed for unseeded requests, ids and text (default: random)"
+    )
+    serve.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=Config.max_body_bytes,
+        help="larger bodies get 413 (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=Config.journal_size,
+        help="requests kept in the journal; 0 turns it off",
+    )
+    serve.add_argument(
+        "--self-check",
+        action="store_true",
+        default=None,
+        help="validate every body and chunk the mock emits against schemas/ (slower; "
+        "default: off, or MOCKSERVER_SELF_CHECK)",
+    )
+    serve.add_argument(
+        "--stubs",
+        metavar="FILE",
+        help="load stubs, faults and chaos from a JSON or YAML scenario file (format: schemas/stubs.json)",
+    )
+    serve.add_argument(
+        "--strict",
+        action="store_true",
+        help="answer requests that no stub matches with an error naming the nearest stub",
+    )
+    serve.add_argument(
+        "--no-admin",
+        dest="admin",
+        action="store_false",
+        help="do not serve the control plane under /__mock/",
+    )
+    serve.add_argument(
+        "--admin-token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /__mock/"
+    )
+    serve.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        default="info",
+        help="uvicorn's log level (default: %(default)s)",
+    )
+    validate = commands.add_parser(
+        "validate",
+        help="validate JSON bodies, .sse transcripts and scenario files against schemas/",
+        description="Validate JSON bodies, SSE transcripts and scenario files (JSON or YAML); "
+        "folders are searched for *.json, *.sse, *.yaml and *.yml. Exits 1 if any file is invalid.",
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH")
+    validate.add_argument(
+        "--kind",
+        choices=["request", "completion", "chunk", "error", "transcript", "stubs"],
+        help="what every file is (default: detected from each file's content)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        from mockserver._adapters import server
+
+        config = Config(
+            profile=profiles.get(args.profile),
+            seed=args.seed,
+            api_keys=frozenset(args.api_keys) if args.api_keys else None,
+            max_body_bytes=args.max_body_bytes,
+            journal_size=args.journal_size,
+            admin=args.admin,
+            admin_token=args.admin_token,
+            strict=args.strict,
+        )
+        if args.self_check:
+            config.self_check = True
+        scenario = None
+        if args.stubs:
+            try:
+                scenario = scenario_files.load(args.stubs)
+            except scenario_files.SpecError as exc:
+                print(f"mockserver: {exc}", file=sys.stderr)
+                return 2
+        return server.serve(
+            config, host=args.host, port=args.port, log_level=args.log_level, scenario=scenario
+        )
+    if args.command == "validate":
+        from mockserver._adapters import validate_cli
+
+        return validate_cli.run(args.paths, args.kind)
+    raise AssertionError(args.command)  # pragma: no cover - argparse enforces the choices

@@ -1,0 +1,168 @@
+"""The in-process adapter: httpx-style requests in, the pipeline's `Outcome` out, no socket.
+
+Two HTTP client families speak the same API: ``httpx`` (routed through respx) and
+``httpx2`` (the client of openai 3.x, which respx does not know; its transports are
+patched the way respx patches httpx's). Both share this one conversion, so their
+behaviour cannot drift apart. Latency is virtual: the clock advances instead of
+sleeping, and a delay beyond the client's read timeout raises the client's own
+timeout error at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from types import ModuleType
+from typing import Any
+from unittest import mock
+
+from mockserver._core.exchange import Outcome, RawRequest, StreamItem
+from mockserver._core.pipeline import Service
+
+
+class VirtualClock:
+    """Wall-clock time plus every delay the mock pretended to wait."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += max(seconds, 0.0)
+
+    @property
+    def waited(self) -> float:
+        """Seconds of scripted latency that passed without sleeping."""
+        return self._offset
+
+
+def _read_timeout(request: Any) -> float | None:
+    timeout = request.extensions.get("timeout") or {}
+    value = timeout.get("read")
+    return None if value is None else float(value)
+
+
+class Adapter:
+    """Answers requests of one client library (`lib` is the ``httpx`` or ``httpx2`` module)."""
+
+    def __init__(self, lib: ModuleType, service: Service, clock: VirtualClock, prefix: str) -> None:
+        self.lib, self.service, self.clock, self.prefix = lib, service, clock, prefix.rstrip("/")
+        base = lib.URL(self.prefix)
+        self._origin = (base.scheme, base.host, base.port)
+        self._path = base.path.rstrip("/")
+
+    def handles(self, url: Any) -> bool:
+        return (url.scheme, url.host, url.port) == self._origin and url.path.startswith(
+            self._path + "/"
+        )
+
+    def __call__(self, request: Any) -> Any:
+        url = request.url
+        raw = RawRequest(
+            request.method,
+            url.path[len(self._path) :] or "/",
+            {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw},
+            request.read(),
+            url.query.decode("latin-1") if isinstance(url.query, bytes) else str(url.query),
+        )
+        outcome = self.service.handle(raw)
+        self._wait(outcome.delay, request)
+        if outcome.stream is None:
+            return self.lib.Response(
+                outcome.status, headers=outcome.headers, content=outcome.body, request=request
+            )
+        stream = _stream_class(self.lib)(self, outcome, request)
+        return self.lib.Response(
+            outcome.status, headers=outcome.headers, stream=stream, request=request
+        )
+
+    def _wait(self, delay: float, request: Any) -> None:
+        limit = _read_timeout(request)
+        if limit is not None and delay > limit:
+            self.clock.advance(limit)
+            raise self.lib.ReadTimeout(
+                f"the mock's scripted latency ({delay:.3f}s) exceeds the read timeout ({limit}s)",
+                request=request,
+            )
+        self.clock.advance(delay)
+
+    def items(self, outcome: Outcome, request: Any) -> Iterator[bytes]:
+        stream: Iterator[StreamItem] = outcome.stream or iter(())
+        for delay, data in stream:
+            self._wait(delay, request)
+            if data is None:
+                raise self.lib.RemoteProtocolError(
+                    "peer closed connection without sending complete message body (incomplete chunked read)",
+                    request=request,
+                )
+            yield data
+
+
+_STREAM_CLASSES: dict[str, type] = {}
+
+
+def _stream_class(lib: ModuleType) -> type:
+    """A body stream usable by both the sync and the async client of `lib`."""
+    if lib.__name__ not in _STREAM_CLASSES:
+
+        class Events(lib.SyncByteStream, lib.AsyncByteStream):  # type: ignore[name-defined,misc]
+            def __init__(self, adapter: Adapter, outcome: Outcome, request: Any) -> None:
+                self._items = adapter.items(outcome, request)
+
+            def __iter__(self) -> Iterator[bytes]:
+                return self._items
+
+            async def __aiter__(self) -> AsyncIterator[bytes]:
+                for data in self._items:
+                    yield data
+
+        _STREAM_CLASSES[lib.__name__] = Events
+    return _STREAM_CLASSES[lib.__name__]
+
+
+class Httpx2Patch:
+    """Routes ``httpx2`` traffic for the adapters' URLs in process; the rest goes out as usual."""
+
+    def __init__(self, adapters: list[Adapter]) -> None:
+        self.adapters = adapters
+        self._patches: list[Any] = []
+
+    def _find(self, request: Any) -> Adapter | None:
+        return next((a for a in self.adapters if a.handles(request.url)), None)
+
+    def start(self) -> None:
+        import httpx2
+
+        sync_send = httpx2.HTTPTransport.handle_request
+        async_send = httpx2.AsyncHTTPTransport.handle_async_request
+        find = self._find
+
+        def handle_request(transport: Any, request: Any) -> Any:
+            adapter = find(request)
+            return sync_send(transport, request) if adapter is None else adapter(request)
+
+        async def handle_async_request(transport: Any, request: Any) -> Any:
+            adapter = find(request)
+            if adapter is None:
+                return await async_send(transport, request)
+            await request.aread()
+            return adapter(request)
+
+        self._patches = [
+            mock.patch.object(httpx2.HTTPTransport, "handle_request", handle_request),
+            mock.patch.object(
+                httpx2.AsyncHTTPTransport, "handle_async_request", handle_async_request
+            ),
+        ]
+        for patch in self._patches:
+            patch.start()
+
+    def stop(self) -> None:
+        for patch in reversed(self._patches):
+            patch.stop()
+        self._patches = []

@@ -1,0 +1,73 @@
+"""Request rules beyond the schema that o3-mini enforces (WIRE.md §1), in the order it applies them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mockserver._contract import errors
+from mockserver._contract.errors import ApiError
+from mockserver._contract.profiles import Profile
+
+
+def check(request: Mapping[str, Any], profile: Profile) -> ApiError | None:
+    """The first rule `request` (schema-valid) breaks, as the error o3-mini answers with."""
+    if not profile.accepts_max_tokens and "max_tokens" in request:
+        return errors.unsupported_parameter("max_tokens")
+    return _tool_choice(request) or _tool_messages(request)
+
+
+def _tool_choice(request: Mapping[str, Any]) -> ApiError | None:
+    choice = request.get("tool_choice")
+    tools = request.get("tools") or []
+    if choice is None or choice == "none":
+        return None
+    if not tools:
+        return errors.unsupported_value(
+            "tool_choice", "'tool_choice' is only allowed when 'tools' are specified."
+        )
+    if isinstance(choice, dict):
+        name = choice["function"]["name"]
+        if name not in {t["function"]["name"] for t in tools}:
+            return errors.unsupported_value(
+                "tool_choice", f"function '{name}' is not among the functions in 'tools'."
+            )
+    return None
+
+
+def _tool_messages(request: Mapping[str, Any]) -> ApiError | None:
+    """Every tool message answers a call of the assistant message before it, and every call
+    is answered before the conversation goes on (OpenAI's texts, typo included)."""
+    open_calls: set[str] = set()
+    for i, message in enumerate(request["messages"]):
+        role = message["role"]
+        if role == "tool":
+            if message["tool_call_id"] not in open_calls:
+                return ApiError(
+                    400,
+                    "Invalid parameter: messages with role 'tool' must be a response to a "
+                    "preceeding message with 'tool_calls'.",
+                    source="upstream",
+                    param=f"messages.[{i}].role",
+                )
+            open_calls.discard(message["tool_call_id"])
+            continue
+        if open_calls:
+            return _unanswered(open_calls)
+        open_calls = (
+            {c["id"] for c in message.get("tool_calls") or ()} if role == "assistant" else set()
+        )
+    if open_calls:
+        return _unanswered(open_calls)
+    return None
+
+
+def _unanswered(ids: set[str]) -> ApiError:
+    return ApiError(
+        400,
+        "An assistant message with 'tool_calls' must be followed by tool messages responding "
+        "to each 'tool_call_id'. The following tool_call_ids did not have response messages: "
+        + ", ".join(sorted(ids)),
+        source="upstream",
+        param="messages",
+    )

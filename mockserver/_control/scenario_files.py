@@ -1,0 +1,292 @@
+"""Scenario specs: the JSON/YAML form of stubs and faults (``schemas/stubs.json``).
+
+One parser serves the stubs file (``mockserver serve --stubs FILE``), the admin API and
+the ``x-mock-scenario`` request header, so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from mockserver._contract import validation
+from mockserver._contract.violations import Violation
+from mockserver._control.faults import Fault, Latency, StreamFault
+from mockserver._control.scenarios import Match, Stub
+from mockserver._generation import fixtures
+from mockserver._generation.replies import (
+    Call,
+    Error,
+    FromFixture,
+    Raw,
+    Refusal,
+    Reply,
+    Text,
+    ToolCalls,
+)
+
+_REPLY_KINDS = ("content", "tool_calls", "refusal", "error", "fixture", "raw")
+
+
+class SpecError(ValueError):
+    """A scenario spec is invalid; the message names the source, the path and what is expected."""
+
+
+@dataclass
+class Scenario:
+    """What a scenario file holds."""
+
+    stubs: list[Stub]
+    faults: list[tuple[Fault, int]]
+    chaos: tuple[float, tuple[Fault, ...], int] | None = None
+    strict: bool | None = None
+
+    def fresh(self) -> Scenario:
+        """A copy whose stubs have not been used yet."""
+        return Scenario(
+            [replace(s, used=0) for s in self.stubs], list(self.faults), self.chaos, self.strict
+        )
+
+
+def parse(document: Any, *, source: str = "scenario", base: Path | None = None) -> Scenario:
+    """Validate `document` against ``schemas/stubs.json`` and build its objects."""
+    found = _clearer(validation.validate("stubs", document), document)
+    if found:
+        lines = "\n".join(f"  {source}: {v}" for v in found)
+        raise SpecError(f"invalid scenario in {source}:\n{lines}")
+    try:
+        stubs = [
+            stub(s, base=base, where=f"stubs[{i}]") for i, s in enumerate(document.get("stubs", ()))
+        ]
+    except SpecError as exc:
+        raise SpecError(f"invalid scenario in {source}:\n  {source}: {exc}") from None
+    faults = [(fault(f), int(f.get("times", 1))) for f in document.get("faults", ())]
+    chaos = None
+    if "chaos" in document:
+        c = document["chaos"]
+        chaos = (float(c["rate"]), tuple(fault(f) for f in c["faults"]), int(c.get("seed", 0)))
+    return Scenario(stubs, faults, chaos, document.get("strict"))
+
+
+# The schema says "exactly one of" with oneOf over `required`; its generic explanation
+# cannot name the keys, so these say which ones are expected and which were given.
+_ONE_OF = {"stub": ("reply", "replies"), "reply": _REPLY_KINDS}
+
+
+def _clearer(found: list[Violation], document: Any) -> list[Violation]:
+    if not found or not isinstance(document, Mapping):
+        return found
+    exact: dict[str, str] = {}
+    stubs = document.get("stubs")
+    for i, item in enumerate(stubs if isinstance(stubs, list) else ()):
+        if not isinstance(item, Mapping):
+            continue
+        exact[f"stubs[{i}]"] = _exactly_one(item, _ONE_OF["stub"])
+        replies = item.get("replies")
+        named = [(f"stubs[{i}].reply", item.get("reply"))] + [
+            (f"stubs[{i}].replies[{j}]", r)
+            for j, r in enumerate(replies if isinstance(replies, list) else ())
+        ]
+        for path, value in named:
+            if isinstance(value, Mapping):
+                exact[path] = _exactly_one(value, _ONE_OF["reply"])
+    out = []
+    for v in found:
+        message = exact.get(v.path, "")
+        out.append(Violation(v.path, v.rule, message) if v.rule == "oneOf" and message else v)
+    return list(dict.fromkeys(out))
+
+
+def _exactly_one(value: Mapping[str, Any], keys: tuple[str, ...]) -> str:
+    given = [k for k in keys if k in value]
+    if len(given) == 1:
+        return ""
+    shown = ", ".join(given) if given else "none of them"
+    return f"must have exactly one of {', '.join(keys)}; got {shown}"
+
+
+def load(path: str | Path) -> Scenario:
+    """Read a scenario file (``.json``, ``.yaml`` or ``.yml``)."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read the scenario file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: the scenario file is not UTF-8 text: {exc.reason}") from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError:  # pragma: no cover - the test extra installs it
+            raise SpecError(
+                f"{path}: YAML needs PyYAML: pip install 'aimlapi-mockserver[yaml]'"
+            ) from None
+        try:
+            document = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SpecError(f"{path}: not valid YAML: {exc}") from None
+    else:
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(
+                f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
+    return parse(document, source=str(path), base=path.parent)
+
+
+def stub(spec: Mapping[str, Any], *, base: Path | None = None, where: str = "stub") -> Stub:
+    """A stub from its (already validated) spec; `where` names it in errors."""
+    if "replies" in spec:
+        paths = [(f"{where}.replies[{i}]", r) for i, r in enumerate(spec["replies"])]
+    else:
+        paths = [(f"{where}.reply", spec["reply"])]
+    return Stub(
+        match=match(spec.get("match") or {}, where=f"{where}.match"),
+        replies=tuple(reply(r, base=base, where=p) for p, r in paths),
+        times=spec.get("times"),
+        priority=int(spec.get("priority", 0)),
+        name=spec.get("name", ""),
+        fault=fault(spec["fault"]) if "fault" in spec else None,
+    )
+
+
+def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:
+    last_user: str | re.Pattern[str] | None = spec.get("last_user")
+    if "last_user" in spec and "last_user_regex" in spec:
+        raise SpecError(f"{where}: give last_user or last_user_regex, not both")
+    if "last_user_regex" in spec:
+        try:
+            last_user = re.compile(spec["last_user_regex"])
+        except re.error as exc:
+            raise SpecError(
+                f"{where}.last_user_regex: must be a regular expression; {exc}"
+            ) from None
+    return Match(
+        model=spec.get("model"),
+        last_user=last_user,
+        turn=spec.get("turn"),
+        has_tools=spec.get("has_tools"),
+        last_role=spec.get("last_role"),
+        tool_call_id=spec.get("tool_call_id"),
+        stream=spec.get("stream"),
+    )
+
+
+def reply(spec: Mapping[str, Any], *, base: Path | None = None, where: str = "reply") -> Reply:
+    reasoning = spec.get("reasoning_tokens")
+    if "content" in spec:
+        return Text(spec["content"], reasoning)
+    if "tool_calls" in spec:
+        calls = tuple(
+            Call(c["name"], c.get("arguments", {}), c.get("id")) for c in spec["tool_calls"]
+        )
+        return ToolCalls(calls, reasoning)
+    if "refusal" in spec:
+        return Refusal(spec["refusal"], reasoning)
+    if "error" in spec:
+        e = spec["error"]
+        return Error(e["status"], e.get("message"), dict(e.get("headers", {})))
+    if "fixture" in spec:
+        candidate = Path(spec["fixture"])
+        if base is not None and not candidate.is_absolute() and (base / candidate).exists():
+            candidate = base / candidate
+        try:
+            # Resolved now, so a typo fails at load time and a later chdir changes nothing.
+            return FromFixture(fixtures.resolve(candidate).resolve(strict=True))
+        except OSError:
+            beside = f" beside {base} nor" if base is not None else ""
+            raise SpecError(
+                f"{where}.fixture: must name an existing file; {str(candidate)!r} is not"
+                f"{beside} in the working directory nor in the packaged fixtures"
+            ) from None
+    raw = spec["raw"]
+    events = raw.get("events")
+    return Raw(
+        raw.get("status", 0),
+        raw.get("body"),
+        None if events is None else events.encode(),
+        dict(raw.get("headers", {})),
+    )
+
+
+def fault(spec: Mapping[str, Any]) -> Fault:
+    latency = spec.get("latency")
+    stream = spec.get("stream")
+    return Fault(
+        status=spec.get("status"),
+        message=spec.get("message"),
+        retry_after=spec.get("retry_after"),
+        retry_after_date=bool(spec.get("retry_after_date", False)),
+        retry_after_ms=spec.get("retry_after_ms"),
+        should_retry=spec.get("should_retry"),
+        latency=Latency(**latency) if latency else None,
+        stream=StreamFault(**stream) if stream else None,
+        name=spec.get("name", ""),
+    )
+
+
+# ---- the x-mock-scenario header ---------------------------------------------------------
+
+HEADER = "x-mock-scenario"
+
+_HEADER_KEYS: Mapping[str, tuple[str, str, type]] = {
+    # header key: (group, field, type)
+    "status": ("", "status", int),
+    "message": ("", "message", str),
+    "retry-after": ("", "retry_after", float),
+    "retry-after-date": ("", "retry_after_date", bool),
+    "retry-after-ms": ("", "retry_after_ms", float),
+    "should-retry": ("", "should_retry", bool),
+    "ttft": ("latency", "ttft", float),
+    "between": ("latency", "between", float),
+    "jitter": ("latency", "jitter", float),
+    "cut-after": ("stream", "cut_after", int),
+    "drop-after": ("stream", "drop_after", int),
+    "malformed-at": ("stream", "malformed_at", int),
+    "error-after": ("stream", "error_after", int),
+    "keep-alive": ("stream", "keep_alive", bool),
+    "crlf": ("stream", "crlf", bool),
+}
+
+
+def header_fault(value: str) -> tuple[Fault | None, str | None]:
+    """Parse ``x-mock-scenario: status=429, retry-after-ms=20`` into a fault, and the name
+    of a stub asked for with ``stub=NAME``. Keys without ``=`` are true flags."""
+    groups: dict[str, dict[str, Any]] = {"": {}, "latency": {}, "stream": {}}
+    stub_name = None
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        key, has_value, text = (s.strip() for s in item.partition("="))
+        if key == "stub":
+            if not text:
+                raise SpecError(f"{HEADER}: stub must name a stub, as in stub=NAME")
+            stub_name = text
+            continue
+        if key not in _HEADER_KEYS:
+            known = ", ".join(["stub", *_HEADER_KEYS])
+            raise SpecError(f"{HEADER}: unknown key {key!r}; known keys: {known}")
+        group, name, kind = _HEADER_KEYS[key]
+        try:
+            if kind is bool:
+                if has_value and text.lower() not in ("true", "false"):
+                    raise ValueError(text)
+                parsed: Any = not has_value or text.lower() == "true"
+            else:
+                parsed = kind(text)
+        except ValueError:
+            raise SpecError(f"{HEADER}: {key} must be {kind.__name__}; got {text!r}") from None
+        groups[group][name] = parsed
+    if not any(groups.values()):
+        return None, stub_name
+    document: dict[str, Any] = dict(groups[""])
+    for group in ("latency", "stream"):
+        if groups[group]:
+            document[group] = groups[group]
+    found = validation.validate("stubs", {"faults": [document]})
+    if found:
+        raise SpecError(f"{HEADER}: " + "; ".join(str(v).removeprefix("faults[0].") for v in found))
+    return fault(document), stub_name

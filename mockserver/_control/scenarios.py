@@ -1,0 +1,222 @@
+"""Stubs: scripted replies matched on what a request says.
+
+A `Stub` pairs a `Match` with replies (a sequence: first A, then B, ...), a use limit and a
+priority. The `Stubs` registry picks the stub that answers a request; when none does and
+strict mode is on, it explains which stub came nearest and why it did not match.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from mockserver._control.faults import Fault
+from mockserver._generation.replies import (
+    Reply,
+)
+
+Request = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Conditions on a chat request; all that are set must hold.
+
+    ``last_user`` is a substring of the last user message (case-insensitive) or a compiled
+    regular expression searched in it; ``turn`` counts the assistant messages already in the
+    conversation (0 on the first call of an agent loop); ``tool_call_id`` is that of the last
+    message; ``where`` is any predicate on the parsed request.
+    """
+
+    model: str | None = None
+    last_user: str | re.Pattern[str] | None = None
+    turn: int | None = None
+    has_tools: bool | None = None
+    last_role: str | None = None
+    tool_call_id: str | None = None
+    stream: bool | None = None
+    where: Callable[[Request], bool] | None = None
+
+    def misses(self, request: Request) -> list[str]:
+        """Why `request` does not match, one phrase per failed condition ([] if it matches)."""
+        messages: Sequence[Mapping[str, Any]] = request.get("messages") or []
+        last = messages[-1] if messages else {}
+        found: list[str] = []
+
+        def expect(condition: bool, phrase: str) -> None:
+            if not condition:
+                found.append(phrase)
+
+        if self.model is not None:
+            expect(
+                request.get("model") == self.model,
+                f"model is {request.get('model')!r}, not {self.model!r}",
+            )
+        if self.last_user is not None:
+            text = last_user_text(messages)
+            if isinstance(self.last_user, re.Pattern):
+                expect(
+                    self.last_user.search(text) is not None,
+                    f"last user message {text[:60]!r} does not match /{self.last_user.pattern}/",
+                )
+            else:
+                expect(
+                    self.last_user.lower() in text.lower(),
+                    f"last user message {text[:60]!r} does not contain {self.last_user!r}",
+                )
+        if self.turn is not None:
+            turn = sum(1 for m in messages if m.get("role") == "assistant")
+            expect(turn == self.turn, f"turn is {turn}, not {self.turn}")
+        if self.has_tools is not None:
+            has = bool(request.get("tools"))
+            expect(has == self.has_tools, "tools are offered" if has else "no tools are offered")
+        if self.last_role is not None:
+            expect(
+                last.get("role") == self.last_role,
+                f"last message role is {last.get('role')!r}, not {self.last_role!r}",
+            )
+        if self.tool_call_id is not None:
+            expect(
+                last.get("tool_call_id") == self.tool_call_id,
+                f"last tool_call_id is {last.get('tool_call_id')!r}, not {self.tool_call_id!r}",
+            )
+        if self.stream is not None:
+            streams = bool(request.get("stream"))
+            expect(
+                streams == self.stream,
+                f"stream is {str(streams).lower()}, not {str(self.stream).lower()}",
+            )
+        if self.where is not None:
+            expect(bool(self.where(request)), "the predicate returned false")
+        return found
+
+
+def last_user_text(messages: Sequence[Mapping[str, Any]]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content
+            return " ".join(p.get("text", "") for p in content or () if isinstance(p, Mapping))
+    return ""
+
+
+@dataclass
+class Stub:
+    """Replies for the requests `match` accepts: in order, the last one repeating.
+
+    ``times`` caps how many requests it answers (None: no cap); higher ``priority`` wins,
+    then the stub added first. ``fault`` is applied to each answer it gives."""
+
+    match: Match
+    replies: tuple[Reply, ...]
+    times: int | None = None
+    priority: int = 0
+    name: str = ""
+    fault: Fault | None = None
+    used: int = 0
+    number: int = 0
+    """Its place in the registry (1 for the first stub added); names an unnamed stub."""
+
+    def __post_init__(self) -> None:
+        if not self.replies:
+            raise ValueError("a stub needs at least one reply")
+        if self.times is not None and self.times < 1:
+            raise ValueError(f"times must be >= 1 or None; got {self.times}")
+
+    @property
+    def exhausted(self) -> bool:
+        return self.times is not None and self.used >= self.times
+
+    def next_reply(self) -> Reply:
+        reply = self.replies[min(self.used, len(self.replies) - 1)]
+        self.used += 1
+        return reply
+
+    def describe(self) -> str:
+        """Its name, or ``stub #N (conditions)`` for an unnamed one."""
+        if self.name:
+            return self.name
+        conditions = ", ".join(
+            f"{f.name}={getattr(self.match, f.name)!r}"
+            for f in fields(self.match)
+            if getattr(self.match, f.name) is not None and f.name != "where"
+        )
+        return f"stub #{self.number}" + (f" ({conditions})" if conditions else "")
+
+
+@dataclass(frozen=True)
+class Miss:
+    """Why no stub answered: the nearest stub and its failed conditions."""
+
+    stub: Stub
+    reasons: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"no stub matched; nearest is {self.stub.describe()!r}: " + "; ".join(self.reasons)
+
+
+class Stubs:
+    """The registry of stubs; thread-safe."""
+
+    def __init__(self) -> None:
+        self._stubs: list[Stub] = []
+        self._lock = threading.Lock()
+        self._added = 0
+        self.strict = False
+
+    def add(self, stub: Stub) -> Stub:
+        with self._lock:
+            self._added += 1
+            stub.number = self._added
+            self._stubs.append(stub)
+        return stub
+
+    def clear(self) -> None:
+        with self._lock:
+            self._stubs.clear()
+            self._added = 0
+
+    def all(self) -> list[Stub]:
+        with self._lock:
+            return list(self._stubs)
+
+    def unused(self) -> list[Stub]:
+        return [s for s in self.all() if s.used == 0]
+
+    def named(self, name: str) -> tuple[Stub, Reply]:
+        """The next reply of the stub called `name`, whatever it matches; LookupError if
+        there is none or it is used up."""
+        with self._lock:
+            for stub in self._stubs:
+                if stub.name == name:
+                    if stub.exhausted:
+                        raise LookupError(
+                            f"stub {name!r} was used up after {stub.times} request(s)"
+                        )
+                    return stub, stub.next_reply()
+        raise LookupError(f"no stub is named {name!r}")
+
+    def pick(self, request: Request) -> tuple[Stub, Reply] | Miss | None:
+        """The stub that answers `request` and its reply; a `Miss` (in strict mode, or when
+        there are stubs but none matched) explains the nearest candidate."""
+        if not self._stubs:  # the common case in load tests: nothing to lock or sort
+            return None
+        with self._lock:
+            ranked = sorted(enumerate(self._stubs), key=lambda p: (-p[1].priority, p[0]))
+            nearest: tuple[int, Stub, list[str]] | None = None
+            for _, stub in ranked:
+                if stub.exhausted:
+                    reasons = [f"it was used up after {stub.times} request(s)"]
+                else:
+                    reasons = stub.match.misses(request)
+                    if not reasons:
+                        return stub, stub.next_reply()
+                if nearest is None or len(reasons) < nearest[0]:
+                    nearest = (len(reasons), stub, reasons)
+        if nearest is None:
+            return None
+        return Miss(nearest[1], tuple(nearest[2]))

@@ -1,0 +1,1 @@
+"""The pipeline every request passes through, and what adapters exchange with it."""

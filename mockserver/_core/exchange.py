@@ -1,0 +1,72 @@
+"""What adapters and the pipeline exchange: the request as bytes, the answer as an
+`Outcome`, and the `Config` that shapes a mock. Nothing here knows a transport."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver._contract.profiles import AIMLAPI, Profile
+from mockserver._contract.sse import StreamItem as StreamItem
+
+
+@dataclass(frozen=True, slots=True)
+class RawRequest:
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    """Lower-case names."""
+    body: bytes = b""
+    query: str = ""
+
+
+@dataclass(slots=True)
+class Outcome:
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    stream: Iterator[StreamItem] | None = None
+    """For ``text/event-stream`` answers: the events, produced lazily."""
+    delay: float = 0.0
+    """Seconds to wait before answering (scripted latency)."""
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+@dataclass
+class Config:
+    """How a mock behaves; every field has the default a newcomer expects."""
+
+    profile: Profile = AIMLAPI
+    seed: int | None = None
+    """Seeds everything a request without its own ``seed`` gets (ids, text); None: random."""
+    api_keys: frozenset[str] | None = None
+    """Accepted bearer keys; None accepts any non-empty key (a key is still required)."""
+    max_body_bytes: int = 8 * 1024 * 1024
+    self_check: bool = field(default_factory=lambda: _env_flag("MOCKSERVER_SELF_CHECK"))
+    """Validate every body and chunk the mock emits against schemas/ (a failure is a 500
+    naming the violation). Off by default for speed: the test suite proves every variant
+    valid, and runs with MOCKSERVER_SELF_CHECK=1 so that every answer it sees is checked."""
+    journal_size: int = 1000
+    admin: bool = True
+    """Serve the control plane under ``/__mock/``."""
+    admin_token: str | None = None
+    """When set, ``/__mock/`` wants ``Authorization: Bearer <token>``."""
+    strict: bool = False
+    """Unmatched requests get an error naming the nearest stub instead of a generated answer."""
+    clock: Callable[[], float] = time.time
+
+
+@dataclass
+class Call:
+    """What the control plane sees of one chat request."""
+
+    seq: int
+    request: dict[str, Any]
+    headers: Mapping[str, str]
+    request_id: str

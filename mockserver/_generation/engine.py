@@ -1,0 +1,285 @@
+"""The engine: a validated request and a random source in, a `Completion` out.
+
+Pure and deterministic: no clock, no I/O, no global random state. The caller decides
+what the random source is seeded with (see `rng_for`), so the same seed and request
+give the same content, tool calls and usage, and a stream renders the very completion
+a non-stream request would have received.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import random
+import string
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mockserver._generation import instances, text, tokens
+from mockserver._generation.model import Choice, Completion, FinishReason, ToolCall, Usage
+from mockserver._generation.replies import Refusal, Text, ToolCalls
+
+Scripted = Text | ToolCalls | Refusal
+
+# The dated snapshot each model id answers as (WIRE.md §1, the provider's o3-mini sample).
+SNAPSHOTS: Mapping[str, str] = {"o3-mini": "o3-mini-2025-01-31"}
+
+# o-series models prepend a hidden system preamble to every prompt; calibrated so that the
+# provider's own sample (one user message "Hello") reports its 16 prompt tokens.
+PROMPT_PREAMBLE_TOKENS = 8
+
+_ALNUM = string.ascii_letters + string.digits
+# Parameters that change how an answer is delivered or where it is cut, not what the model
+# samples: the same seed with another budget or stop list gives the same text, cut elsewhere.
+_DELIVERY = frozenset({"stream", "stream_options", "stop", "max_completion_tokens", "max_tokens"})
+
+
+def rng_for(request: Mapping[str, Any], *, fallback: random.Random) -> random.Random:
+    """The random source for `request`: from its ``seed`` and content when it has a seed,
+    else `fallback` (the server's own stream, seeded once), so unseeded calls vary."""
+    if request.get("seed") is None:
+        return fallback
+    content = {k: v for k, v in request.items() if k not in _DELIVERY}
+    digest = hashlib.blake2b(
+        json.dumps(content, sort_keys=True, separators=(",", ":")).encode(), digest_size=16
+    ).hexdigest()
+    return random.Random(f"{request['seed']}:{digest}")
+
+
+# 64 symbols, letters and digits only (base64's "+/" map to two letters), so an id costs
+# one draw of random bytes instead of one draw per character.
+_ID_SYMBOLS = bytes.maketrans(b"+/", b"Xq")
+
+
+def random_id(rng: random.Random, prefix: str, length: int) -> str:
+    raw = base64.b64encode(rng.randbytes(length * 3 // 4 + 3)).translate(_ID_SYMBOLS)
+    return prefix + raw[:length].decode()
+
+
+def completion_id(rng: random.Random) -> str:
+    return random_id(rng, "chatcmpl-", 29)
+
+
+def fingerprint(rng: random.Random) -> str:
+    return "fp_" + "".join(rng.choices("0123456789abcdef", k=10))
+
+
+def prompt_tokens(request: Mapping[str, Any]) -> int:
+    """The documented approximation of the prompt's token count (see mockserver._generation.tokens)."""
+    total = PROMPT_PREAMBLE_TOKENS + tokens.count_messages(request["messages"])
+    if request.get("tools"):
+        total += tokens.count_tools(request["tools"])
+    if request.get("response_format"):
+        total += tokens.count_response_format(request["response_format"])
+    return total
+
+
+def message_text(message: Mapping[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(p.get("text") or p.get("refusal") or "") for p in content)
+    return ""
+
+
+def generate(
+    request: Mapping[str, Any],
+    rng: random.Random,
+    *,
+    id: str,
+    created: int,
+    system_fingerprint: str,
+    reply: Scripted | None = None,
+) -> Completion:
+    """The completion o3-mini would plausibly give to `request` (already valid), or, with
+    `reply`, that scripted answer in every choice (``stop`` and the budget still apply)."""
+    prompt = prompt_tokens(request)
+    choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(request.get("n") or 1))
+    return assemble(
+        request, choices, prompt, id=id, created=created, fingerprint=system_fingerprint
+    )
+
+
+def assemble(
+    request: Mapping[str, Any],
+    choices: Sequence[Choice],
+    prompt: int,
+    *,
+    id: str,
+    created: int,
+    fingerprint: str,
+) -> Completion:
+    """Wrap choices into a completion; usage sums the choices (the prompt counts once)."""
+    usage = Usage(
+        prompt_tokens=prompt,
+        completion_tokens=sum(c.completion_tokens for c in choices),
+        reasoning_tokens=sum(c.reasoning_tokens for c in choices),
+    )
+    model = SNAPSHOTS.get(request["model"], request["model"])
+    return Completion(id, created, model, fingerprint, tuple(choices), usage)
+
+
+def budget(request: Mapping[str, Any]) -> int | None:
+    """max_completion_tokens, else max_tokens. Neither means no cap: the provider's sample
+    reports 2559 completion tokens for a request that set neither, so the documented
+    default of 512 is not applied."""
+    limit = request.get("max_completion_tokens") or request.get("max_tokens")
+    return None if limit is None else int(limit)
+
+
+def _choice(
+    index: int, request: Mapping[str, Any], rng: random.Random, prompt: int, reply: Scripted | None
+) -> Choice:
+    effort = request.get("reasoning_effort") or "medium"
+    reasoning = text.reasoning_tokens(rng, effort=effort, prompt_tokens=prompt)
+    if reply is not None and reply.reasoning_tokens is not None:
+        reasoning = reply.reasoning_tokens
+    if isinstance(reply, Text):
+        return finish(index, request, reasoning=reasoning, content=reply.content)
+    if isinstance(reply, Refusal):
+        return finish(index, request, reasoning=reasoning, refusal=reply.text)
+    if isinstance(reply, ToolCalls):
+        scripted = [
+            ToolCall(c.id or random_id(rng, "call_", 24), c.name, c.arguments_json())
+            for c in reply.calls
+        ]
+        return finish(index, request, reasoning=reasoning, tool_calls=scripted)
+    calls = _tool_calls(request, rng)
+    if calls:
+        return finish(index, request, reasoning=reasoning, tool_calls=calls)
+    return finish(index, request, reasoning=reasoning, content=_content(request, rng))
+
+
+def finish(
+    index: int,
+    request: Mapping[str, Any],
+    *,
+    reasoning: int,
+    content: str | None = None,
+    refusal: str | None = None,
+    tool_calls: Sequence[ToolCall] = (),
+) -> Choice:
+    """Apply ``stop`` and the token budget to an intended answer, and count its tokens.
+
+    The budget is spent on reasoning first. If reasoning alone uses it all, the answer is
+    empty with finish_reason "length", as o-series models do; if the visible answer does
+    not fit, it is cut there, also with "length".
+    """
+    limit = budget(request)
+    if limit is not None and reasoning >= limit:
+        return Choice(index, "", "length", reasoning_tokens=limit, completion_tokens=limit)
+    room = None if limit is None else limit - reasoning
+    if tool_calls:
+        visible = sum(
+            tokens.count_text(c.name) + tokens.count_text(c.arguments) + 3 for c in tool_calls
+        )
+        if room is not None and visible > room:
+            return Choice(
+                index, "", "length", reasoning_tokens=reasoning, completion_tokens=limit or 0
+            )
+        return Choice(
+            index,
+            None,
+            "tool_calls",
+            tool_calls=tuple(tool_calls),
+            reasoning_tokens=reasoning,
+            completion_tokens=reasoning + visible,
+        )
+    answer = refusal if refusal is not None else content or ""
+    answer = cut_at_stop(answer, request.get("stop"))
+    pieces = tokens.split_tokens(answer)
+    reason: FinishReason = "stop"
+    if room is not None and len(pieces) > room:
+        pieces, reason = pieces[:room], "length"
+        answer = "".join(pieces)
+    used = reasoning + len(pieces)
+    if refusal is not None:
+        return Choice(
+            index, None, reason, refusal=answer, reasoning_tokens=reasoning, completion_tokens=used
+        )
+    return Choice(index, answer, reason, reasoning_tokens=reasoning, completion_tokens=used)
+
+
+def cut_at_stop(answer: str, stop: str | list[str] | None) -> str:
+    """The text before the first stop sequence (which is not included)."""
+    if not stop:
+        return answer
+    cut = len(answer)
+    for sequence in [stop] if isinstance(stop, str) else stop:
+        at = answer.find(sequence) if sequence else -1
+        if at != -1:
+            cut = min(cut, at)
+    return answer[:cut]
+
+
+def _last_turn(messages: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    """The role of the last message, and the text the answer should respond to: the last
+    user message plus any tool results that came after it."""
+    prompt: list[str] = []
+    for message in reversed(messages):
+        if message["role"] in ("tool", "user"):
+            prompt.insert(0, message_text(message))
+        if message["role"] == "user":
+            break
+    return messages[-1]["role"], " ".join(prompt)
+
+
+def _content(request: Mapping[str, Any], rng: random.Random) -> str:
+    _, prompt = _last_turn(request["messages"])
+    fmt = request.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        value = instances.instance(fmt["json_schema"]["schema"], rng)
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    answer = _answer(prompt, rng.getrandbits(_VARIANT_BITS))
+    if fmt.get("type") == "json_object":
+        return json.dumps({"answer": answer}, ensure_ascii=False)
+    return answer
+
+
+# An answer is a pure function of (prompt, variant): drawing one of 4096 variants and
+# memoising its text keeps calls varied while a load test's repeated prompts cost a lookup.
+_VARIANT_BITS = 12
+
+
+@functools.lru_cache(maxsize=8192)
+def _answer(prompt: str, variant: int) -> str:
+    return text.answer(random.Random(f"{variant}:{prompt}"), prompt=prompt)
+
+
+def _tool_calls(request: Mapping[str, Any], rng: random.Random) -> list[ToolCall]:
+    tools = request.get("tools") or []
+    choice = request.get("tool_choice", "auto" if tools else "none")
+    if not tools or choice == "none":
+        return []
+    by_name = {t["function"]["name"]: t["function"] for t in tools}
+    if isinstance(choice, dict):
+        chosen = [by_name[choice["function"]["name"]]]
+    else:
+        last_role, _ = _last_turn(request["messages"])
+        if choice == "auto" and last_role != "user":
+            return []
+        count = 1
+        # Two tools may share a name; the model calls each distinct function at most once.
+        if request.get("parallel_tool_calls", True) and len(by_name) > 1:
+            count = rng.choice((1, 1, 2, min(3, len(by_name))))
+        chosen = rng.sample(list(by_name.values()), count)
+    return [
+        ToolCall(
+            id=random_id(rng, "call_", 24),
+            name=function["name"],
+            arguments=json.dumps(
+                _arguments(function, rng), separators=(",", ":"), ensure_ascii=False
+            ),
+        )
+        for function in chosen
+    ]
+
+
+def _arguments(function: Mapping[str, Any], rng: random.Random) -> Any:
+    try:
+        return instances.instance(function.get("parameters"), rng)
+    except instances.UnsatisfiableSchema:
+        return {}

@@ -1,0 +1,138 @@
+"""Render one `Completion` two ways: the JSON body, and the chunk events of a stream.
+
+Folding the chunks (mockserver._contract.folding) gives back exactly the JSON body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from mockserver._contract.profiles import Profile
+from mockserver._generation import tokens
+from mockserver._generation.model import Choice, Completion, Usage
+
+
+def usage_body(usage: Usage) -> dict[str, Any]:
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "prompt_tokens_details": {"cached_tokens": usage.cached_tokens, "audio_tokens": 0},
+        "completion_tokens_details": {
+            "reasoning_tokens": usage.reasoning_tokens,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        },
+    }
+
+
+def _message(choice: Choice) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": choice.content,
+        "refusal": choice.refusal,
+        "annotations": [],
+    }
+    if choice.tool_calls:
+        message["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in choice.tool_calls
+        ]
+    return message
+
+
+def completion_body(completion: Completion, profile: Profile) -> dict[str, Any]:
+    choices = []
+    for choice in completion.choices:
+        body: dict[str, Any] = {"index": choice.index, "message": _message(choice)}
+        if profile.choice_logprobs:
+            body["logprobs"] = None
+        body["finish_reason"] = choice.finish_reason
+        choices.append(body)
+    out: dict[str, Any] = {
+        "id": completion.id,
+        "object": "chat.completion",
+        "created": completion.created,
+        "model": completion.model,
+        "choices": choices,
+        "usage": usage_body(completion.usage),
+    }
+    if profile.service_tier is not None:
+        out["service_tier"] = profile.service_tier
+    out["system_fingerprint"] = completion.system_fingerprint
+    out.update(completion.extra)
+    return out
+
+
+def _deltas(choice: Choice) -> Iterator[dict[str, Any]]:
+    """The deltas of one choice, in the order WIRE.md §3 records."""
+    if choice.tool_calls:
+        for i, call in enumerate(choice.tool_calls):
+            header = {
+                "index": i,
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": ""},
+            }
+            if i == 0:
+                yield {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [header],
+                    "refusal": None,
+                }
+            else:
+                yield {"tool_calls": [header]}
+            for piece in tokens.split_tokens(call.arguments):
+                yield {"tool_calls": [{"index": i, "function": {"arguments": piece}}]}
+        return
+    if choice.refusal is not None:
+        yield {"role": "assistant", "content": None, "refusal": ""}
+        for piece in tokens.split_tokens(choice.refusal):
+            yield {"refusal": piece}
+        return
+    yield {"role": "assistant", "content": "", "refusal": None}
+    for piece in tokens.split_tokens(choice.content or ""):
+        yield {"content": piece}
+
+
+def chunks(
+    completion: Completion, profile: Profile, *, include_usage: bool
+) -> Iterator[dict[str, Any]]:
+    """Every chunk of the stream, ``[DONE]`` excluded. Choices interleave round-robin, as
+    real n > 1 streams do; each choice ends with an empty delta carrying its finish_reason."""
+    head: dict[str, Any] = {
+        "id": completion.id,
+        "object": "chat.completion.chunk",
+        "created": completion.created,
+        "model": completion.model,
+    }
+    if profile.service_tier is not None:
+        head["service_tier"] = profile.service_tier
+    head["system_fingerprint"] = completion.system_fingerprint
+
+    def chunk(index: int, delta: dict[str, Any], finish_reason: str | None) -> dict[str, Any]:
+        entry: dict[str, Any] = {"index": index, "delta": delta}
+        if profile.choice_logprobs:
+            entry["logprobs"] = None
+        entry["finish_reason"] = finish_reason
+        out = {**head, "choices": [entry]}
+        if include_usage:
+            out["usage"] = None
+        return out
+
+    streams = [(c, _deltas(c)) for c in completion.choices]
+    while streams:
+        pending = []
+        for choice, deltas in streams:
+            delta = next(deltas, None)
+            if delta is None:
+                yield chunk(choice.index, {}, choice.finish_reason)
+            else:
+                yield chunk(choice.index, delta, None)
+                pending.append((choice, deltas))
+        streams = pending
+    if include_usage:
+        yield {**head, "choices": [], "usage": usage_body(completion.usage)}
