@@ -46,7 +46,7 @@ class _Endpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = await self._read(scope, receive)
-        outcome = raw if isinstance(raw, Outcome) else self.service.handle(raw)
+        outcome = raw if isinstance(raw, Outcome) else await self._handle(raw)
         if outcome.delay > 0:
             await asyncio.sleep(outcome.delay)
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers.items()]
@@ -61,6 +61,14 @@ class _Endpoint:
         await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
         await _stream(outcome.stream, send)
 
+    async def _handle(self, raw: RawRequest) -> Outcome:
+        # Generation from a user's schema may take up to its time budget: it runs in a
+        # thread so the event loop keeps serving everyone else. Every other request (the
+        # common case) is answered inline, where a thread hop would cost more than the work.
+        if b'"tools"' in raw.body or b'"json_schema"' in raw.body:
+            return await asyncio.to_thread(self.service.handle, raw)
+        return self.service.handle(raw)
+
     async def _read(self, scope: Scope, receive: Receive) -> RawRequest | Outcome:
         limit = self.service.config.max_body_bytes
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
@@ -68,7 +76,7 @@ class _Endpoint:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             return self.service.error_outcome(errors.too_large(limit), path, "")
-        body = b""
+        body = bytearray()  # += on bytes would copy the whole body once per chunk
         more = True
         while more:
             message: Message = await receive()
@@ -79,7 +87,7 @@ class _Endpoint:
             if len(body) > limit:
                 return self.service.error_outcome(errors.too_large(limit), path, "")
         query = scope.get("query_string", b"").decode("latin-1")
-        return RawRequest(scope["method"], path, headers, body, query)
+        return RawRequest(scope["method"], path, headers, bytes(body), query)
 
 
 async def _stream(items: Iterator[StreamItem], send: Send) -> None:
