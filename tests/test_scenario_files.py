@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -79,8 +78,14 @@ def test_a_yaml_file_builds_every_kind_of_stub_and_fault(tmp_path: Path) -> None
     assert weather.replies == (ToolCalls((Call("get_weather", {"city": "Paris"}, "call_1"),)),)
     assert after.replies == (Text("It is 22 degrees.", 12), Refusal("No more weather."))
     assert after.match.last_role == "tool" and after.match.tool_call_id == "call_1"
-    assert isinstance(regex.match.last_user, re.Pattern)
+    assert not isinstance(regex.match.last_user, str | None)
     assert regex.match.last_user.pattern == r"^ping\b"
+    assert (
+        regex.match.misses(
+            {"model": "o3-mini", "messages": [{"role": "user", "content": "ping me"}]}
+        )
+        == []
+    )
     assert (regex.times, regex.priority, regex.match.stream) == (2, 3, False)
     assert regex.fault == Fault(latency=Latency(ttft=0.01))
     assert boom.replies == (Error(503, "down", {"retry-after": "1"}),)

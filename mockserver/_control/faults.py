@@ -18,15 +18,35 @@ from mockserver._contract import errors
 from mockserver._contract.errors import ApiError
 from mockserver._contract.sse import StreamItem
 
+MAX_DELAY_SECONDS = 600.0
+"""Cap of every scripted delay (ttft, between, jitter): the openai SDK's default timeout,
+so a test can still outwait any client timeout, and no connection is held for longer."""
+MAX_RETRY_AFTER_SECONDS = 86_400.0
+"""Cap of ``retry_after`` (a day; ``retry_after_ms`` likewise in milliseconds)."""
+
+
+def check_seconds(name: str, value: object, cap: float, *, optional: bool = False) -> None:
+    """A finite, non-negative number of at most `cap`; ValueError naming the field."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number; got {value!r}")
+    if not (0 <= value <= cap):  # also false for NaN
+        raise ValueError(f"{name} must be a finite number within [0, {cap:g}]; got {value!r}")
+
 
 @dataclass(frozen=True)
 class Latency:
     """Seconds before the first byte (``ttft``), between stream events, and a seeded jitter
-    (uniform in ``[-jitter, +jitter]``, never below zero)."""
+    (uniform in ``[-jitter, +jitter]``, never below zero); each at most `MAX_DELAY_SECONDS`."""
 
     ttft: float = 0.0
     between: float = 0.0
     jitter: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("ttft", "between", "jitter"):
+            check_seconds(f"latency.{name}", getattr(self, name), MAX_DELAY_SECONDS)
 
     def delays(self, rng: random.Random) -> Iterator[float]:
         first = True
@@ -75,6 +95,20 @@ class Fault:
     latency: Latency | None = None
     stream: StreamFault | None = None
     name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status is not None and (
+            isinstance(self.status, bool)
+            or not isinstance(self.status, int)
+            or not 100 <= self.status <= 599
+        ):
+            raise ValueError(
+                f"status must be an HTTP status within [100, 599]; got {self.status!r}"
+            )
+        check_seconds("retry_after", self.retry_after, MAX_RETRY_AFTER_SECONDS, optional=True)
+        check_seconds(
+            "retry_after_ms", self.retry_after_ms, MAX_RETRY_AFTER_SECONDS * 1000, optional=True
+        )
 
     def describe(self) -> str:
         if self.name:
@@ -206,7 +240,7 @@ class FaultQueue:
             self.pending.append(_Queued(fault, times))
 
     def chaos(self, rate: float, faults: tuple[Fault, ...], seed: int = 0) -> None:
-        if not 0.0 <= rate <= 1.0:
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0.0 <= rate <= 1.0:
             raise ValueError(f"the chaos rate must be within [0, 1]; got {rate}")
         if rate and not faults:
             raise ValueError("chaos needs at least one fault to pick from")

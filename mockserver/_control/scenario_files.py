@@ -7,17 +7,20 @@ the ``x-mock-scenario`` request header, so the three cannot drift apart.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mockserver._contract import validation
+from mockserver._contract import strict_json, validation
 from mockserver._contract.violations import Violation
+from mockserver._control import stub_checks
 from mockserver._control.faults import Fault, Latency, StreamFault
 from mockserver._control.scenarios import Match, Stub
 from mockserver._generation import fixtures
+from mockserver._generation.budget import TimedPattern, timed_pattern
 from mockserver._generation.replies import (
     Call,
     Error,
@@ -72,17 +75,31 @@ def parse(
     scenario file's folder); with neither, from anywhere (a test's own Python code)."""
     if within is None and base is not None:
         within = fixtures.roots(base)
+    try:
+        # What JSON Schema cannot see: NaN passes every bound, and lone surrogates and
+        # infinities break only when the reply is sent.
+        strict_json.check_value(document)
+    except strict_json.JsonProblem as exc:
+        raise SpecError(f"invalid scenario in {source}:\n  {source}: {exc}") from None
     found = _clearer(validation.validate("stubs", document), document)
     if found:
         lines = "\n".join(f"  {source}: {v}" for v in found)
         raise SpecError(f"invalid scenario in {source}:\n{lines}")
     try:
-        stubs = [
-            stub(s, within=within, where=f"stubs[{i}]")
-            for i, s in enumerate(document.get("stubs", ()))
-        ]
-    except SpecError as exc:
+        return _build(document, base, within)
+    except (SpecError, ValueError) as exc:  # ValueError: a constructor's own check
         raise SpecError(f"invalid scenario in {source}:\n  {source}: {exc}") from None
+
+
+def _build(
+    document: Mapping[str, Any], base: Path | None, within: tuple[Path, ...] | None
+) -> Scenario:
+    stubs = [
+        stub(s, within=within, where=f"stubs[{i}]") for i, s in enumerate(document.get("stubs", ()))
+    ]
+    for built in stubs:  # the checks Stubs.add makes, so a bad file fails when loaded
+        for i, r in enumerate(built.replies):
+            stub_checks.check_reply(r, f"stubs: replies[{i}]")
     faults = [(fault(f), int(f.get("times", 1))) for f in document.get("faults", ())]
     chaos = None
     if "chaos" in document:
@@ -177,16 +194,24 @@ def stub(
 
 
 def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:
-    last_user: str | re.Pattern[str] | None = spec.get("last_user")
+    last_user: str | re.Pattern[str] | TimedPattern | None = spec.get("last_user")
     if "last_user" in spec and "last_user_regex" in spec:
         raise SpecError(f"{where}: give last_user or last_user_regex, not both")
     if "last_user_regex" in spec:
+        # Searched in every request: compiled with the `regex` package, whose searches
+        # time out, so a pattern that backtracks for ever cannot stall the server.
         try:
-            last_user = re.compile(spec["last_user_regex"])
+            re.compile(spec["last_user_regex"])
         except re.error as exc:
             raise SpecError(
                 f"{where}.last_user_regex: must be a regular expression; {exc}"
             ) from None
+        last_user = timed_pattern(spec["last_user_regex"])
+        if last_user is None:
+            raise SpecError(
+                f"{where}.last_user_regex: the pattern is too large (its counted repeats "
+                "unroll to more than 50,000 atoms)"
+            )
     return Match(
         model=spec.get("model"),
         last_user=last_user,
@@ -285,6 +310,8 @@ def header_fault(value: str) -> tuple[Fault | None, str | None]:
     """Parse ``x-mock-scenario: status=429, retry-after-ms=20`` into a fault, and the name
     of a stub asked for with ``stub=NAME``. Keys without ``=`` are true flags."""
     groups: dict[str, dict[str, Any]] = {"": {}, "latency": {}, "stream": {}}
+    if len(value) > 4096:
+        raise SpecError(f"{HEADER}: the header is {len(value)} characters long; at most 4096")
     stub_name = None
     for item in filter(None, (part.strip() for part in value.split(","))):
         key, has_value, text = (s.strip() for s in item.partition("="))
@@ -304,6 +331,8 @@ def header_fault(value: str) -> tuple[Fault | None, str | None]:
                 parsed: Any = not has_value or text.lower() == "true"
             else:
                 parsed = kind(text)
+                if kind is float and not math.isfinite(parsed):
+                    raise ValueError(text)
         except ValueError:
             raise SpecError(f"{HEADER}: {key} must be {kind.__name__}; got {text!r}") from None
         groups[group][name] = parsed
@@ -316,4 +345,7 @@ def header_fault(value: str) -> tuple[Fault | None, str | None]:
     found = validation.validate("stubs", {"faults": [document]})
     if found:
         raise SpecError(f"{HEADER}: " + "; ".join(str(v).removeprefix("faults[0].") for v in found))
-    return fault(document), stub_name
+    try:
+        return fault(document), stub_name
+    except ValueError as exc:
+        raise SpecError(f"{HEADER}: {exc}") from None

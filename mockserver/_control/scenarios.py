@@ -13,7 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from mockserver._control import stub_checks
 from mockserver._control.faults import Fault
+from mockserver._generation.budget import TimedPattern
 from mockserver._generation.replies import (
     Reply,
 )
@@ -32,7 +34,7 @@ class Match:
     """
 
     model: str | None = None
-    last_user: str | re.Pattern[str] | None = None
+    last_user: str | re.Pattern[str] | TimedPattern | None = None
     turn: int | None = None
     has_tools: bool | None = None
     last_role: str | None = None
@@ -57,7 +59,15 @@ class Match:
             )
         if self.last_user is not None:
             text = last_user_text(messages)
-            if isinstance(self.last_user, re.Pattern):
+            if isinstance(self.last_user, TimedPattern):
+                hit = self.last_user.search(text)
+                slow = " (the search ran out of time)" if hit is None else ""
+                expect(
+                    hit is True,
+                    f"last user message {text[:60]!r} does not match "
+                    f"/{self.last_user.pattern}/{slow}",
+                )
+            elif isinstance(self.last_user, re.Pattern):
                 expect(
                     self.last_user.search(text) is not None,
                     f"last user message {text[:60]!r} does not match /{self.last_user.pattern}/",
@@ -169,6 +179,11 @@ class Stubs:
         self.strict = False
 
     def add(self, stub: Stub) -> Stub:
+        """Register `stub`; ValueError when a reply could never be sent (checked now, not
+        when a request matches)."""
+        label = f"stub {stub.name!r}" if stub.name else "stub"
+        for i, reply in enumerate(stub.replies):
+            stub_checks.check_reply(reply, f"{label}: replies[{i}]")
         with self._lock:
             self._added += 1
             stub.number = self._added

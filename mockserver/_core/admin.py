@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
+from mockserver._contract import strict_json
 from mockserver._contract.errors import ApiError
 from mockserver._control import scenario_files
 from mockserver._control.faults import FaultQueue
@@ -80,8 +82,8 @@ def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
 
 def _document(raw: RawRequest) -> Any:
     try:
-        return json.loads(raw.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return strict_json.loads(raw.body or b"null")
+    except strict_json.JsonProblem as exc:
         raise ApiError(400, f"admin API: the body is not JSON: {exc}", source="upstream") from None
 
 
@@ -100,10 +102,12 @@ def _load(service: Service, document: Any, source: str) -> scenario_files.Scenar
 def _requests(service: Service, raw: RawRequest) -> tuple[int, Any]:
     query = {k: v[-1] for k, v in parse_qs(raw.query, keep_blank_values=True).items()}
     for name in ("status", "limit"):
-        if name in query and not query[name].isdigit():
+        # isdigit() accepts "²" and 5,000 digits, which int() refuses: ASCII, at most 9.
+        if name in query and not _WHOLE.fullmatch(query[name]):
             raise ApiError(
                 400,
-                f"admin API: query parameter {name} must be a whole number; got {query[name]!r}",
+                f"admin API: query parameter {name} must be a whole number below 10^9; "
+                f"got {query[name][:40]!r}",
                 source="upstream",
                 param=name,
             )
@@ -117,6 +121,9 @@ def _requests(service: Service, raw: RawRequest) -> tuple[int, Any]:
         limit = int(query["limit"])
         entries = entries[len(entries) - limit :] if limit < len(entries) else entries
     return 200, {"requests": [e.as_dict() for e in entries], "count": len(entries)}
+
+
+_WHOLE = re.compile(r"[0-9]{1,9}")
 
 
 def _clear_requests(service: Service, raw: RawRequest) -> tuple[int, Any]:

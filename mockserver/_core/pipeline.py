@@ -13,11 +13,12 @@ import random
 import re
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from mockserver._contract import errors, rules, sse, validation
+from mockserver._contract import errors, input_errors, rules, sse, strict_json, validation
 from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import ContractViolation, Violation
@@ -29,6 +30,8 @@ from mockserver._control.scenarios import Match, Miss, Stub, Stubs
 from mockserver._core import admin
 from mockserver._core.exchange import Call, Config, Outcome, RawRequest, StreamItem
 from mockserver._generation import engine, fixtures, render
+from mockserver._generation.budget import schema_driven
+from mockserver._generation.model import Completion
 from mockserver._generation.replies import Error, FromFixture, Raw, Reply, Text
 
 __all__ = ["CHAT_PATHS", "Call", "Config", "Outcome", "RawRequest", "Service", "StreamItem"]
@@ -51,6 +54,8 @@ class Service:
         self.faults = FaultQueue()
         self._lock = threading.Lock()
         self._known_models = frozenset(validation.schema("request")["properties"]["model"]["enum"])
+        self.internal_errors = 0
+        """Requests answered by the last-resort guard (each a bug; tests expect 0)."""
         self.reset()
 
     def reset(self) -> None:
@@ -155,6 +160,10 @@ class Service:
                 500, f"mock self-check failed (a bug in the mock): {exc}", type="server_error"
             )
             outcome = self.error_outcome(failure, raw.path, request_id)
+        except Exception:  # the last resort: every cause found so far has its own 4xx
+            self.internal_errors += 1
+            entry.notes["internal_error"] = traceback.format_exc(limit=20)
+            outcome = self.error_outcome(input_errors.internal_error(), raw.path, request_id)
         outcome.headers.setdefault("x-request-id", request_id)
         outcome.on_disconnect = entry.mark_disconnected
         entry.status = outcome.status
@@ -209,8 +218,8 @@ class Service:
             entry.body = raw.body.decode("utf-8", "replace")
             raise errors.wrong_content_type(profile, content_type)
         try:
-            body = json.loads(raw.body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            body = strict_json.loads(raw.body)
+        except strict_json.JsonProblem as exc:
             entry.body = raw.body.decode("utf-8", "replace")
             raise errors.not_json(profile, str(exc)) from None
         entry.body = body
@@ -301,17 +310,7 @@ class Service:
             reply = fixtures.as_raw(reply, request, profile)
         if isinstance(reply, Raw):
             return self._raw(reply, fault, call.seq)
-        # The lock makes unseeded requests draw from the server's one stream in turn, so a
-        # server started with --seed answers the same sequence of requests the same way.
-        with self._lock:
-            completion = engine.generate(
-                request,
-                engine.rng_for(request, fallback=self._rng),
-                id=engine.completion_id(self._ids),
-                created=int(self.config.clock()),
-                system_fingerprint=self._fingerprint,
-                reply=reply,
-            )
+        completion = self._generate(request, reply)
         headers = self.rate_limits.take(self.config.clock(), completion.usage.total_tokens)
         if request.get("stream"):
             options = request.get("stream_options") or {}
@@ -328,6 +327,37 @@ class Service:
         return Outcome(
             profile.success_status, headers, _json_bytes(body), delay=self._ttft(fault, call.seq)
         )
+
+    def _generate(self, request: dict[str, Any], reply: Reply | None) -> Completion:
+        # The lock makes unseeded requests draw from the server's one stream in turn, so a
+        # server started with --seed answers the same sequence of requests the same way.
+        # Schema-driven generation may take up to its time budget: it draws a child stream
+        # under the lock and runs outside it, so other requests are never held up.
+        scripted = reply if isinstance(reply, engine.Scripted) else None
+        with self._lock:
+            rng = engine.rng_for(request, fallback=self._rng)
+            cid = engine.completion_id(self._ids)
+            slow = scripted is None and schema_driven(request)
+            if slow and rng is self._rng:
+                rng = random.Random(self._rng.getrandbits(64))
+            if not slow:
+                return self._completion(request, rng, cid, scripted)
+        return self._completion(request, rng, cid, scripted)
+
+    def _completion(
+        self, request: dict[str, Any], rng: random.Random, cid: str, reply: engine.Scripted | None
+    ) -> Completion:
+        try:
+            return engine.generate(
+                request,
+                rng,
+                id=cid,
+                created=int(self.config.clock()),
+                system_fingerprint=self._fingerprint,
+                reply=reply,
+            )
+        except engine.SchemaRefused as exc:
+            raise input_errors.invalid_schema(str(exc), exc.param, exc.kind) from None
 
     def _raw(self, raw: Raw, fault: Fault | None, seq: int) -> Outcome:
         status = raw.status or self.config.profile.success_status

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver._generation import instances, text, tokens
+from mockserver._generation.budget import deadline, schema_driven
 from mockserver._generation.model import Choice, Completion, FinishReason, ToolCall, Usage
 from mockserver._generation.replies import Refusal, Text, ToolCalls
 
@@ -97,7 +98,12 @@ def generate(
     """The completion o3-mini would plausibly give to `request` (already valid), or, with
     `reply`, that scripted answer in every choice (``stop`` and the budget still apply)."""
     prompt = prompt_tokens(request)
-    choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(request.get("n") or 1))
+    count = int(request.get("n") or 1)  # the schema allows 2.0
+    if reply is None and schema_driven(request):
+        with deadline():  # one time budget for every value this request generates
+            choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(count))
+    else:
+        choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(count))
     return assemble(
         request, choices, prompt, id=id, created=created, fingerprint=system_fingerprint
     )
@@ -231,7 +237,13 @@ def _content(request: Mapping[str, Any], rng: random.Random) -> str:
     _, prompt = _last_turn(request["messages"])
     fmt = request.get("response_format") or {}
     if fmt.get("type") == "json_schema":
-        value = instances.instance(fmt["json_schema"]["schema"], rng)
+        spec = fmt["json_schema"]
+        try:
+            value = instances.instance(spec.get("schema"), rng)
+        except instances.UnsatisfiableSchema as exc:
+            raise SchemaRefused(
+                "response_format", spec.get("name", ""), "response_format", exc
+            ) from None
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     answer = _answer(prompt, rng.getrandbits(_VARIANT_BITS))
     if fmt.get("type") == "json_object":
@@ -255,6 +267,7 @@ def _tool_calls(request: Mapping[str, Any], rng: random.Random) -> list[ToolCall
     if not tools or choice == "none":
         return []
     by_name = {t["function"]["name"]: t["function"] for t in tools}
+    index = {t["function"]["name"]: i for i, t in enumerate(tools)}
     if isinstance(choice, dict):
         chosen = [by_name[choice["function"]["name"]]]
     else:
@@ -271,15 +284,30 @@ def _tool_calls(request: Mapping[str, Any], rng: random.Random) -> list[ToolCall
             id=random_id(rng, "call_", 24),
             name=function["name"],
             arguments=json.dumps(
-                _arguments(function, rng), separators=(",", ":"), ensure_ascii=False
+                _arguments(function, rng, index[function["name"]]),
+                separators=(",", ":"),
+                ensure_ascii=False,
             ),
         )
         for function in chosen
     ]
 
 
-def _arguments(function: Mapping[str, Any], rng: random.Random) -> Any:
+def _arguments(function: Mapping[str, Any], rng: random.Random, index: int) -> Any:
+    # Never "{}" for a schema that wants more: arguments the client cannot use would pass
+    # silently. OpenAI refuses such a function with a 400 too (docs/WIRE.md).
     try:
         return instances.instance(function.get("parameters"), rng)
-    except instances.UnsatisfiableSchema:
-        return {}
+    except instances.UnsatisfiableSchema as exc:
+        raise SchemaRefused(
+            "function", function["name"], f"tools[{index}].function.parameters", exc
+        ) from None
+
+
+class SchemaRefused(instances.UnsatisfiableSchema):
+    """A user's schema (a function's parameters, a response format) the mock cannot
+    satisfy: answered with a 400 naming the schema and the path inside it."""
+
+    def __init__(self, kind: str, name: str, param: str, cause: Exception) -> None:
+        self.kind, self.name, self.param = kind, name, param
+        super().__init__(f"Invalid schema for {kind} '{name}': {cause}")

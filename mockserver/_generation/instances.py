@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from mockserver._generation import scalars
+from mockserver._generation import budget, checking, scalars
 from mockserver._generation.fake_values import EXTRA_KEYS, name_words, number_hint, singular, text
 from mockserver._generation.regex_strings import compiled_pattern, parse_pattern, sample
 from mockserver._generation.schema_keywords import (
@@ -63,6 +63,7 @@ _MAX_REF_DEPTH = 32
 _MAX_DEPTH = 120  # nested values; keeps well inside Python's recursion limit
 _BUDGET = 10_000  # values drawn per instance, retries included; bounds the time spent
 _NULL_CHANCE = 0.15
+_NONE = object()
 _EXAMPLE_CHANCE = 0.25
 
 
@@ -73,6 +74,7 @@ class _Generator:
         self.refs: list[str] = []
         self.depth = 0
         self.budget = _BUDGET
+        self.chars = budget.MAX_OUTPUT_CHARS
         self._validator: Validator | None = None
 
     @property
@@ -82,10 +84,7 @@ class _Generator:
 
     def valid(self, value: Any, schema: Any) -> bool:
         if self._validator is None:
-            from jsonschema.validators import Draft202012Validator, validator_for
-
-            cls = validator_for(self.root, default=Draft202012Validator)
-            self._validator = cls(self.root, format_checker=cls.FORMAT_CHECKER)
+            self._validator = checking.validator_for(self.root)
         try:
             return bool(self._validator.evolve(schema=schema).is_valid(value))
         except Exception:  # a schema jsonschema cannot evaluate: trust the construction
@@ -120,6 +119,11 @@ class _Generator:
         if self.budget < 0:
             raise UnsatisfiableSchema(
                 f"{path}: gave up after drawing {_BUDGET} values; the schema is too hard to satisfy"
+            )
+        if budget.expired():
+            raise UnsatisfiableSchema(
+                f"{path}: gave up after {budget.GENERATION_SECONDS:g} s; the schema is too hard "
+                "to satisfy in the time the mock gives one request"
             )
         self.depth += 1
         try:
@@ -190,7 +194,14 @@ class _Generator:
         if kind == "array":
             return self.array(schema, path, name)
         if kind == "string":
-            return scalars.string(schema, self.rng, path, name)
+            drawn = scalars.string(schema, self.rng, path, name)
+            self.chars -= len(drawn)
+            if self.chars < 0:
+                raise UnsatisfiableSchema(
+                    f"{path}: the value would hold more than {budget.MAX_OUTPUT_CHARS} "
+                    "characters of strings, more than the mock writes in one answer"
+                )
+            return drawn
         if kind in ("integer", "number"):
             return scalars.number(schema, self.rng, path, name, integer=kind == "integer")
         if kind == "boolean":
@@ -266,7 +277,12 @@ class _Generator:
         fits = [v for v in values if not types or any(is_type(v, t) for t in types)]
         self.rng.shuffle(fits)
         if set(schema) - {"enum", "type", "description", "title", "default", "examples"}:
-            fits = [v for v in fits if self.valid(v, schema)][:1]
+            # Checked lazily and without the enum itself (each value is in it): checking
+            # 5,000 values against a schema holding all 5,000 was quadratic.
+            rest = {k: v for k, v in schema.items() if k != "enum"}
+            fits = [next((v for v in fits if self.valid(v, rest)), _NONE)]
+            if fits[0] is _NONE:
+                fits = []
         if not fits:
             raise UnsatisfiableSchema(
                 f"{path}: no enum value in {values!r} fits the other keywords"
@@ -309,6 +325,11 @@ class _Generator:
         if min_contains is None:
             min_contains = 0 if contains is None else 1
         low = max(low, min_contains)
+        if low > budget.MAX_ITEMS:
+            raise UnsatisfiableSchema(
+                f"{path}: needs at least {low} items, more than the mock writes in one array "
+                f"({budget.MAX_ITEMS})"
+            )
         if high is not None and low > high:
             raise UnsatisfiableSchema(
                 f"{path}: needs at least {low} items but allows at most {high}"
@@ -359,6 +380,11 @@ class _Generator:
         patterns = patterns if isinstance(patterns, Mapping) else {}
         low = size(schema, "minProperties", path) or 0
         high = size(schema, "maxProperties", path)
+        if low > budget.MAX_PROPERTIES:
+            raise UnsatisfiableSchema(
+                f"{path}: minProperties {low} is more than the mock writes in one object "
+                f"({budget.MAX_PROPERTIES})"
+            )
         if high is not None and low > high:
             raise UnsatisfiableSchema(
                 f"{path}: minProperties {low} is greater than maxProperties {high}"
@@ -393,7 +419,7 @@ class _Generator:
             n += 1
             if patterns:
                 node = parse_pattern(self.rng.choice(list(patterns)))
-                drawn = "" if isinstance(node, str) else sample(node, self.rng, 3)
+                drawn = "" if isinstance(node, str) else (sample(node, self.rng, 3) or "")
                 key = drawn or f"key{n}"
             elif extra is False:
                 raise UnsatisfiableSchema(

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from mockserver._generation.budget import MAX_STRING_LENGTH, TimedPattern, timed_pattern
+
 __all__ = ["Node", "compiled_pattern", "parse_pattern", "sample"]
 
 
@@ -193,8 +195,10 @@ class _RegexParser:
             if c != "{" or m is None:
                 return atom
             self.i += m.end()
+            if len(m.group(1)) > 9:
+                raise _RegexError(f"the repeat {m.group()} asks for too many characters")
             lo = int(m.group(1))
-            hi = lo if m.group(2) is None else (int(m.group(3)) if m.group(3) else None)
+            hi = lo if m.group(2) is None else (int(m.group(3)[:10]) if m.group(3) else None)
             if hi is not None and hi < lo:
                 raise _RegexError(f"bad quantifier {m.group()}")
         if p.startswith("?", self.i):  # lazy; same strings
@@ -213,7 +217,13 @@ def parse_pattern(pattern: str) -> Node | str:
         return str(exc) or "unsupported pattern"
 
 
+class _TooLong(Exception):
+    pass
+
+
 def _emit(node: Node, rng: random.Random, spread: int, out: list[str]) -> None:
+    if len(out) > MAX_STRING_LENGTH:
+        raise _TooLong
     if isinstance(node, str):
         out.append(node)
     elif isinstance(node, _Chars):
@@ -229,16 +239,17 @@ def _emit(node: Node, rng: random.Random, spread: int, out: list[str]) -> None:
             _emit(node.node, rng, spread, out)
 
 
-@functools.lru_cache(maxsize=256)
-def compiled_pattern(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
+def compiled_pattern(pattern: str) -> TimedPattern | None:
+    """The pattern, compiled with a search timeout; None when it does not compile."""
+    return timed_pattern(pattern)
 
 
-def sample(node: Node, rng: random.Random, spread: int) -> str:
-    """A string matching ``node``; unbounded repeats run at most ``spread`` past their minimum."""
+def sample(node: Node, rng: random.Random, spread: int) -> str | None:
+    """A string matching ``node``; unbounded repeats run at most ``spread`` past their minimum.
+    None when the string would be longer than ``MAX_STRING_LENGTH``."""
     out: list[str] = []
-    _emit(node, rng, spread, out)
+    try:
+        _emit(node, rng, spread, out)
+    except _TooLong:
+        return None
     return "".join(out)

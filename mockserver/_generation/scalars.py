@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from mockserver._generation import budget
 from mockserver._generation.fake_values import FORMATS, WORDS, name_words, number_hint, text
 from mockserver._generation.regex_strings import compiled_pattern, parse_pattern, sample
 from mockserver._generation.schema_keywords import (
@@ -26,6 +27,11 @@ __all__ = ["number", "string"]
 def string(schema: Mapping[str, Any], rng: random.Random, path: str, name: str) -> str:
     low = size(schema, "minLength", path) or 0
     high = size(schema, "maxLength", path)
+    if low > budget.MAX_STRING_LENGTH:
+        raise UnsatisfiableSchema(
+            f"{path}: minLength {low} is more than the mock writes in one string "
+            f"({budget.MAX_STRING_LENGTH} characters)"
+        )
     if high is not None and low > high:
         raise UnsatisfiableSchema(
             f"{path}: minLength {low} is greater than maxLength {high}; no string fits"
@@ -61,7 +67,7 @@ def _patterned(
 
     def fits(s: str) -> bool:
         ok_length = low <= len(s) and (high is None or len(s) <= high)
-        return ok_length and (compiled is None or compiled.search(s) is not None)
+        return ok_length and (compiled is None or compiled.search(s) is True)
 
     hint = text(rng, words) if words and compiled is not None else ""
     if hint and fits(hint):
@@ -72,7 +78,15 @@ def _patterned(
             f"{path}: cannot generate a string for pattern {pattern!r} ({node})"
         )
     for spread in (3, 3, 3, 0, 1, 6, 12, 24, 48, 96):
-        s = sample(node, rng, spread)
+        if budget.expired():
+            break
+        drawn = sample(node, rng, spread)
+        if drawn is None:
+            raise UnsatisfiableSchema(
+                f"{path}: pattern {pattern!r} asks for more than {budget.MAX_STRING_LENGTH} "
+                "characters, the most the mock writes in one string"
+            )
+        s = drawn
         if high is None or len(s) <= high:
             # an unanchored pattern still matches with extra characters around it
             if len(s) < low and not pattern.endswith("$"):
