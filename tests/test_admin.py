@@ -28,7 +28,10 @@ def admin(
     headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
     data = b"" if body is None else json.dumps(body).encode()
-    outcome = service.handle(RawRequest(method, "/__mock" + route, headers or {}, data, query))
+    # A JSON body is declared as such, as every HTTP client does (the admin API insists).
+    sent = {"content-type": "application/json"} if body is not None else {}
+    sent.update(headers or {})
+    outcome = service.handle(RawRequest(method, "/__mock" + route, sent, data, query))
     assert outcome.headers["content-type"] == "application/json"
     return outcome.status, json.loads(outcome.body)
 
@@ -136,7 +139,8 @@ def test_post_stubs_validation_error_is_400_with_the_path(service: Service) -> N
 
 
 def test_post_stubs_with_a_body_that_is_not_json_is_400(service: Service) -> None:
-    outcome = service.handle(RawRequest("POST", "/__mock/stubs", {}, b"{nope"))
+    headers = {"content-type": "application/json"}
+    outcome = service.handle(RawRequest("POST", "/__mock/stubs", headers, b"{nope"))
     assert outcome.status == 400 and "not JSON" in message(json.loads(outcome.body))
 
 

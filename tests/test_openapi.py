@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from mockserver import RawRequest, Service, schemas
+from mockserver import Config, RawRequest, Service, schemas
 from mockserver._contract import openapi
+from mockserver._contract.profiles import AIMLAPI, OPENAI, Profile
 from mockserver._contract.resources import data_dir
 
 OPERATION = ("paths", "/v1/chat/completions", "post")
@@ -42,18 +44,53 @@ def test_the_bundled_document_is_valid_and_self_contained() -> None:
     }
 
 
-def test_the_served_document_is_the_bundle() -> None:
-    served = Service().handle(RawRequest("GET", "/openapi.json", {}))
-    assert served.status == 200 and json.loads(served.body) == openapi.bundled()
-
-
-def test_the_operation_declares_every_answer_the_mock_gives() -> None:
-    operation = _operation(openapi.bundled())
-    responses = operation["responses"]
+@pytest.mark.parametrize("profile", [AIMLAPI, OPENAI], ids=lambda p: p.name)
+def test_the_served_document_is_the_profiles_own(profile: Profile) -> None:
+    # The audit: /openapi.json documented only 201 while --profile openai answered 200.
+    served = Service(Config(profile=profile)).handle(RawRequest("GET", "/openapi.json", {}))
+    document = json.loads(served.body)
+    assert served.status == 200 and document == openapi.document(profile)
+    validate(document)
+    responses = _operation(document)["responses"]
     assert isinstance(responses, dict)
-    assert set(responses) == {"201", "400", "401", "403", "404", "429", "500", "503"}
-    success = responses["201"]["content"]
-    assert set(success) == {"application/json", "text/event-stream"}
+    success = str(profile.success_status)
+    assert set(responses) == {success, "400", "401", "403", "404", "413", "429", "500", "503"}
+    content = responses[success]["content"]
+    assert set(content) == {"application/json", "text/event-stream"}
+    assert content["text/event-stream"]["schema"]["contentMediaType"] == "text/event-stream"
+
+
+def test_the_openai_document_promises_only_the_envelope() -> None:
+    errors = openapi.document(OPENAI)["components"]["responses"]
+    for response in errors.values():
+        schema = response["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/Error/$defs/openai_error"}
+    both = openapi.document(AIMLAPI)["components"]["responses"]["Error"]["content"]
+    assert both["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_every_path_the_server_answers_is_documented() -> None:
+    document = openapi.document(AIMLAPI)
+    service = Service()
+    for path, item in document["paths"].items():
+        (method,) = item
+        concrete = path.replace("{model}", "o3-mini")
+        outcome = service.handle(
+            RawRequest(method.upper(), concrete, {"authorization": "Bearer k"}, b"{}")
+        )
+        assert outcome.status != 404 or method == "post", path  # chat: 400 for the empty body
+    ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+    assert set(document["paths"]) == {
+        "/v1/chat/completions",
+        "/chat/completions",
+        "/v1/models",
+        "/models",
+        "/v1/models/{model}",
+        "/models/{model}",
+        "/health",
+        "/openapi.json",
+    }
 
 
 def test_the_bundled_schemas_are_the_files_in_schemas() -> None:

@@ -2,12 +2,15 @@
 
 The one route is a plain ASGI endpoint: it reads the body (with the size limit), hands
 the pipeline a `RawRequest`, and writes the `Outcome` back, pacing stream events and
-cutting the connection where a fault says so.
+cutting the connection where a fault says so. While it waits (scripted latency) or
+streams, it watches for ``http.disconnect``: a client that leaves stops the work at once,
+so abandoned streams and sleeping requests do not pile up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,7 +49,29 @@ class _Endpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = await self._read(scope, receive)
+        if raw is None:  # the client left before its body arrived
+            return
         outcome = raw if isinstance(raw, Outcome) else await self._handle(raw)
+        if outcome.delay <= 0 and outcome.stream is None:
+            await self._write(scope, outcome, send)  # nothing to wait on: no watcher needed
+            return
+        writer = asyncio.ensure_future(self._write(scope, outcome, send))
+        watcher = asyncio.ensure_future(_disconnected(receive))
+        done, _ = await asyncio.wait({writer, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if writer in done:
+            watcher.cancel()
+            writer.result()  # re-raises ConnectionDropped (a scripted cut)
+            return
+        # The client left while the mock waited or streamed: stop now and say so.
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ConnectionDropped):
+            await writer
+        if outcome.stream is not None and hasattr(outcome.stream, "close"):
+            outcome.stream.close()
+        if outcome.on_disconnect is not None:
+            outcome.on_disconnect()
+
+    async def _write(self, scope: Scope, outcome: Outcome, send: Send) -> None:
         if outcome.delay > 0:
             await asyncio.sleep(outcome.delay)
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers.items()]
@@ -69,7 +94,7 @@ class _Endpoint:
             return await asyncio.to_thread(self.service.handle, raw)
         return self.service.handle(raw)
 
-    async def _read(self, scope: Scope, receive: Receive) -> RawRequest | Outcome:
+    async def _read(self, scope: Scope, receive: Receive) -> RawRequest | Outcome | None:
         limit = self.service.config.max_body_bytes
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         path = scope["path"]
@@ -81,13 +106,20 @@ class _Endpoint:
         while more:
             message: Message = await receive()
             if message["type"] != "http.request":  # the client went away
-                break
+                return None
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > limit:
                 return self.service.error_outcome(errors.too_large(limit), path, "")
         query = scope.get("query_string", b"").decode("latin-1")
         return RawRequest(scope["method"], path, headers, bytes(body), query)
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Return when the client has gone (the body was read already, so only
+    ``http.disconnect`` can arrive)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 async def _stream(items: Iterator[StreamItem], send: Send) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from mockserver._contract import profiles
 from mockserver._control import scenario_files
+from mockserver._core.exchange import LOOPBACK_HOSTS
 from mockserver._core.pipeline import Config
 
 
@@ -92,6 +93,15 @@ def _parser() -> argparse.ArgumentParser:
         "--admin-token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /__mock/"
     )
     serve.add_argument(
+        "--allow-host",
+        action="append",
+        dest="allow_hosts",
+        default=[],
+        metavar="NAME",
+        help="a further Host name the admin API answers (repeatable; loopback names and --host "
+        "are always allowed)",
+    )
+    serve.add_argument(
         "--log-level",
         choices=["critical", "error", "warning", "info", "debug"],
         default="info",
@@ -127,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             admin=args.admin,
             admin_token=args.admin_token,
             strict=args.strict,
+            allowed_hosts=LOOPBACK_HOSTS | {args.host, *args.allow_hosts},
         )
         if args.self_check:
             config.self_check = True

@@ -10,6 +10,7 @@ import importlib.util
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import respx
@@ -18,6 +19,7 @@ from mockserver._adapters.transport import Adapter, Httpx2Patch, VirtualClock
 from mockserver._contract import profiles
 from mockserver._control import assertions
 from mockserver._control.journal import Entry, Journal
+from mockserver._core.admin_guard import LOOPBACK_HOSTS, host_name
 from mockserver._core.pipeline import CHAT_PATHS, Config, Service
 
 DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"
@@ -93,6 +95,11 @@ def mock_aimlapi(
     ``seed=None`` varies answers between runs. Extra keyword arguments are `Config` fields.
     """
     clock = VirtualClock()
+    urls = [base_url] if isinstance(base_url, str) else list(base_url)
+    # No socket, so the admin API's Host check sees the base URL's host: allow it.
+    config.setdefault(
+        "allowed_hosts", LOOPBACK_HOSTS | {host_name(urlsplit(u).netloc) for u in urls}
+    )
     service = Service(
         Config(
             profile=profiles.get(profile),
@@ -103,7 +110,6 @@ def mock_aimlapi(
             **config,
         )
     )
-    urls = [base_url] if isinstance(base_url, str) else list(base_url)
     mock = MockAPI(service, urls, clock)
     router = respx.MockRouter(assert_all_called=False, assert_all_mocked=False, using="httpx")
     httpx_adapters = [Adapter(httpx, service, clock, url) for url in mock.base_urls]

@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 
 from mockserver._adapters.asgi import ConnectionDropped, create_app
+from mockserver._control.journal import redact_target
 from mockserver._control.scenario_files import Scenario
 from mockserver._core.pipeline import Config, Service
 
@@ -44,10 +45,27 @@ class _QuietDrops(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
 
 
+class _RedactedAccessLog(logging.Filter):
+    """uvicorn's access log prints the query string: mask credentials (``?api_key=``) in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_target(args[2]), *args[3:])
+        return True
+
+
+_ACCESS_FILTER = _RedactedAccessLog()
+_DROPS_FILTER = _QuietDrops()
+
+
 def _uvicorn_config(
     service: Service, host: str, port: int, log_level: str, sock: socket.socket | None = None
 ) -> uvicorn.Config:
-    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    # One filter instance each: adding the same object twice is a no-op, so servers started
+    # one after another do not stack filters.
+    logging.getLogger("uvicorn.error").addFilter(_DROPS_FILTER)
+    logging.getLogger("uvicorn.access").addFilter(_ACCESS_FILTER)
     options: dict[str, Any] = {
         "host": host,
         "port": port,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from types import ModuleType
 from typing import Any
 from unittest import mock
@@ -91,16 +91,26 @@ class Adapter:
             )
         self.clock.advance(delay)
 
-    def items(self, outcome: Outcome, request: Any) -> Iterator[bytes]:
+    def items(self, outcome: Outcome, request: Any) -> Generator[bytes, None, None]:
         stream: Iterator[StreamItem] = outcome.stream or iter(())
-        for delay, data in stream:
-            self._wait(delay, request)
-            if data is None:
-                raise self.lib.RemoteProtocolError(
-                    "peer closed connection without sending complete message body (incomplete chunked read)",
-                    request=request,
-                )
-            yield data
+        try:
+            for delay, data in stream:
+                self._wait(delay, request)
+                if data is None:
+                    raise self.lib.RemoteProtocolError(
+                        "peer closed connection without sending complete message body (incomplete chunked read)",
+                        request=request,
+                    )
+                yield data
+        except GeneratorExit:
+            # The client closed the response before the end: the journal says so.
+            if outcome.on_disconnect is not None:
+                outcome.on_disconnect()
+            raise
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
 
 
 _STREAM_CLASSES: dict[str, type] = {}
@@ -112,7 +122,7 @@ def _stream_class(lib: ModuleType) -> type:
 
         class Events(lib.SyncByteStream, lib.AsyncByteStream):  # type: ignore[name-defined,misc]
             def __init__(self, adapter: Adapter, outcome: Outcome, request: Any) -> None:
-                self._items = adapter.items(outcome, request)
+                self._items: Generator[bytes, None, None] = adapter.items(outcome, request)
 
             def __iter__(self) -> Iterator[bytes]:
                 return self._items
@@ -120,6 +130,13 @@ def _stream_class(lib: ModuleType) -> type:
             async def __aiter__(self) -> AsyncIterator[bytes]:
                 for data in self._items:
                     yield data
+
+            def close(self) -> None:
+                # Closing the response early stops the pipeline's generator at once.
+                self._items.close()
+
+            async def aclose(self) -> None:
+                self._items.close()
 
         _STREAM_CLASSES[lib.__name__] = Events
     return _STREAM_CLASSES[lib.__name__]

@@ -174,12 +174,23 @@ def missing_key(profile: Profile) -> ApiError:
     return _bad_key()
 
 
+def masked_key(key: str) -> str:
+    """A key as OpenAI echoes it: the first 8 and last 4 characters around one star per
+    hidden character (``sk-PMafP***...***E873`` for a 51-character key; docs/WIRE.md §4).
+    Shorter keys show proportionally less (at most a quarter and an eighth), and a key
+    under 12 characters shows nothing, so a short key is never revealed nearly whole."""
+    n = len(key)
+    if n < 12:
+        return "*" * n
+    head, tail = min(8, n // 4), min(4, n // 8)
+    return key[:head] + "*" * (n - head - tail) + key[n - tail :]
+
+
 def wrong_key(profile: Profile, key: str) -> ApiError:
     if profile.gateway_errors == "envelope":
-        shown = f"{key[:5]}***...{key[-4:]}" if len(key) > 9 else "***"
         return ApiError(
             401,
-            f"Incorrect API key provided: {shown}. You can find your API key at "
+            f"Incorrect API key provided: {masked_key(key)}. You can find your API key at "
             "https://platform.openai.com/account/api-keys.",
             code="invalid_api_key",
         )

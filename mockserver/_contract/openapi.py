@@ -1,7 +1,11 @@
-"""The OpenAPI document, made self-contained for ``GET /openapi.json``.
+"""The OpenAPI document, made self-contained for ``GET /openapi.json``, one per profile.
 
 ``schemas/openapi.json`` references the schema files beside it; bundling moves each file
 under ``components/schemas`` and rewrites the references, so one document stands alone.
+`document` then fits it to a profile: its success status (201 or 200) and its error shape
+(both shapes for aimlapi, the OpenAI envelope only for openai). The paths the mock also
+answers without ``/v1`` (``x-path-aliases``) become copies with operation ids of their own,
+since tools want one operation id per path and method.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from mockserver._contract import validation
+from mockserver._contract.profiles import PROFILES, Profile
 from mockserver._contract.resources import data_dir
 
 # Component name of each schema file in the bundle.
@@ -31,7 +36,13 @@ def _rewrite(node: Any, current: str) -> Any:
         return node
     out = {}
     for key, value in node.items():
-        if key == "$ref" and isinstance(value, str) and not value.startswith("#/components"):
+        local = current == "openapi.json" and isinstance(value, str) and value.startswith("#")
+        if (
+            key == "$ref"
+            and isinstance(value, str)
+            and not value.startswith("#/components")
+            and not local
+        ):
             file, _, pointer = value.partition("#")
             target = _NAMES[file or current]
             value = f"#/components/schemas/{target}{pointer}"
@@ -55,5 +66,52 @@ def _kind(file: str) -> validation.Kind:
 
 
 def bundled() -> dict[str, Any]:
-    """The self-contained OpenAPI 3.1 document (a fresh copy)."""
+    """The self-contained OpenAPI 3.1 document, as written (a fresh copy)."""
     return copy.deepcopy(json.loads(_bundle()))
+
+
+def document(profile: Profile) -> dict[str, Any]:
+    """The document `profile` answers by: what ``GET /openapi.json`` serves."""
+    return copy.deepcopy(json.loads(_for_profile(profile.name)))
+
+
+@cache
+def _for_profile(name: str) -> str:
+    profile = PROFILES[name]
+    doc = bundled()
+    paths = doc["paths"]
+    for alias, path in doc.pop("x-path-aliases", {}).items():
+        paths[alias] = _alias(paths[path], alias)
+    written = str(_WRITTEN_SUCCESS)
+    for item in paths.values():
+        for operation in item.values():
+            responses = operation.get("responses", {})
+            if written in responses:
+                operation["responses"] = {
+                    (str(profile.success_status) if status == written else status): answer
+                    for status, answer in responses.items()
+                }
+    if profile.gateway_errors == "envelope":
+        # Every error of this profile is the OpenAI envelope: say so, so a client (or a
+        # conformance checker) of this profile is not told the flat shape may come.
+        envelope = "#/components/schemas/Error/$defs/openai_error"
+        for response in doc["components"]["responses"].values():
+            response["content"]["application/json"]["schema"] = {"$ref": envelope}
+    doc["info"]["title"] += f" (profile {profile.name})"
+    return json.dumps(doc)
+
+
+# The success status schemas/openapi.json is written with: the provider's own (aimlapi).
+_WRITTEN_SUCCESS = 201
+
+
+def _alias(item: dict[str, Any], path: str) -> dict[str, Any]:
+    """A copy of a path item for another path, with operation ids of its own."""
+    suffix = "".join(
+        part.title() for part in path.strip("/").replace("{", "").replace("}", "").split("/")
+    )
+    out = copy.deepcopy(item)
+    for operation in out.values():
+        if isinstance(operation, dict) and "operationId" in operation:
+            operation["operationId"] += f"_{suffix}"
+    return out

@@ -6,27 +6,76 @@ string longer than `KEPT_CHARS` cut, and the entry's notes say so (``body_trunca
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_plus
 
 from mockserver._contract.violations import Violation
 
-REDACTED_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "cookie"})
+REDACTED_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "api-key",
+        "x-api-key",
+        "cookie",
+        "set-cookie",
+        "x-admin-token",
+        "x-auth-token",
+        "x-goog-api-key",
+        "anthropic-api-key",
+    }
+)
+# Names that carry a credential by their look, whatever the vendor: x-my-secret, x-access-token.
+_CREDENTIAL_NAME = re.compile(r"auth|token|secret|passw|api[-_]?key|cookie|session|credential")
+_NOT_CREDENTIALS = frozenset({"idempotency-key"})
+REDACTED_QUERY = frozenset(
+    {"api_key", "apikey", "api-key", "key", "token", "access_token", "auth", "password", "secret"}
+)
+
+
+def is_credential(name: str) -> bool:
+    """Whether a header or query parameter named `name` carries a credential."""
+    name = name.lower()
+    if name in _NOT_CREDENTIALS:
+        return False
+    return name in REDACTED_HEADERS or name in REDACTED_QUERY or bool(_CREDENTIAL_NAME.search(name))
+
+
+def _mask(value: str) -> str:
+    scheme, _, secret = value.partition(" ") if " " in value else ("", "", value)
+    tail = secret[-4:] if len(secret) > 16 else ""
+    return f"{scheme} ***{tail}".strip()
 
 
 def redact(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers with credentials masked, keeping the scheme and the last 4 characters."""
-    out = {}
-    for name, value in headers.items():
-        if name.lower() in REDACTED_HEADERS:
-            scheme, _, secret = value.partition(" ") if " " in value else ("", "", value)
-            tail = secret[-4:] if len(secret) > 8 else ""
-            value = f"{scheme} ***{tail}".strip()
-        out[name.lower()] = value
-    return out
+    """Headers with credentials masked, keeping the scheme and, of a long secret, the last
+    4 characters (enough to tell two keys apart, too few to use one)."""
+    return {
+        name.lower(): _mask(value) if is_credential(name) else value
+        for name, value in headers.items()
+    }
+
+
+def redact_query(query: str) -> str:
+    """A query string with the values of credential parameters (``api_key=``) masked."""
+    if not query:
+        return query
+    out = []
+    for part in query.split("&"):
+        name, eq, _ = part.partition("=")
+        out.append(f"{name}{eq}***" if eq and is_credential(unquote_plus(name)) else part)
+    return "&".join(out)
+
+
+def redact_target(target: str) -> str:
+    """A request target (``/path?query``) with its credential parameters masked."""
+    path, question, query = target.partition("?")
+    return f"{path}{question}{redact_query(query)}"
 
 
 @dataclass(slots=True)
@@ -51,6 +100,11 @@ class Entry:
     response_headers: dict[str, str] = field(default_factory=dict)
     body_bytes: int = 0
     """The size of the body as received."""
+    client_disconnected: bool = False
+    """The client left before the answer was complete (a stream or a scripted wait)."""
+
+    def mark_disconnected(self) -> None:
+        self.client_disconnected = True
 
     @property
     def valid(self) -> bool:
@@ -74,6 +128,7 @@ class Entry:
             "request_id": self.request_id,
             "stream": self.stream,
             "response_headers": self.response_headers,
+            "client_disconnected": self.client_disconnected,
             **({"notes": self.notes} if self.notes else {}),
         }
 

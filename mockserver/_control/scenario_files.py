@@ -47,16 +47,34 @@ class Scenario:
     faults: list[tuple[Fault, int]]
     chaos: tuple[float, tuple[Fault, ...], int] | None = None
     strict: bool | None = None
+    folder: Path | None = None
+    """The folder of the file it came from: where its fixtures (and those the admin API
+    names later) may live besides the packaged ones."""
 
     def fresh(self) -> Scenario:
         """A copy whose stubs have not been used yet."""
         return Scenario(
-            [replace(s, used=0) for s in self.stubs], list(self.faults), self.chaos, self.strict
+            [replace(s, used=0) for s in self.stubs],
+            list(self.faults),
+            self.chaos,
+            self.strict,
+            self.folder,
         )
 
 
-def parse(document: Any, *, source: str = "scenario", base: Path | None = None) -> Scenario:
-    """Validate `document` against ``schemas/stubs.json`` and build its objects."""
+def parse(
+    document: Any,
+    *,
+    source: str = "scenario",
+    base: Path | None = None,
+    within: tuple[Path, ...] | None = None,
+) -> Scenario:
+    """Validate `document` against ``schemas/stubs.json`` and build its objects.
+
+    Fixtures may come only from `within` (default: the packaged fixtures and `base`, the
+    scenario file's folder); with neither, from anywhere (a test's own Python code)."""
+    if within is None and base is not None:
+        within = fixtures.roots(base)
     try:
         # What JSON Schema cannot see: NaN passes every bound, and lone surrogates and
         # infinities break only when the reply is sent.
@@ -68,14 +86,16 @@ def parse(document: Any, *, source: str = "scenario", base: Path | None = None) 
         lines = "\n".join(f"  {source}: {v}" for v in found)
         raise SpecError(f"invalid scenario in {source}:\n{lines}")
     try:
-        return _build(document, base)
+        return _build(document, base, within)
     except (SpecError, ValueError) as exc:  # ValueError: a constructor's own check
         raise SpecError(f"invalid scenario in {source}:\n  {source}: {exc}") from None
 
 
-def _build(document: Mapping[str, Any], base: Path | None) -> Scenario:
+def _build(
+    document: Mapping[str, Any], base: Path | None, within: tuple[Path, ...] | None
+) -> Scenario:
     stubs = [
-        stub(s, base=base, where=f"stubs[{i}]") for i, s in enumerate(document.get("stubs", ()))
+        stub(s, within=within, where=f"stubs[{i}]") for i, s in enumerate(document.get("stubs", ()))
     ]
     for n, (built, spec) in enumerate(zip(stubs, document.get("stubs", ()), strict=True)):
         # the checks Stubs.add makes, so that a bad file fails when it is loaded
@@ -87,7 +107,7 @@ def _build(document: Mapping[str, Any], base: Path | None) -> Scenario:
     if "chaos" in document:
         c = document["chaos"]
         chaos = (float(c["rate"]), tuple(fault(f) for f in c["faults"]), int(c.get("seed", 0)))
-    return Scenario(stubs, faults, chaos, document.get("strict"))
+    return Scenario(stubs, faults, chaos, document.get("strict"), base)
 
 
 # The schema says "exactly one of" with oneOf over `required`; its generic explanation
@@ -157,7 +177,9 @@ def load(path: str | Path) -> Scenario:
     return parse(document, source=str(path), base=path.parent)
 
 
-def stub(spec: Mapping[str, Any], *, base: Path | None = None, where: str = "stub") -> Stub:
+def stub(
+    spec: Mapping[str, Any], *, within: tuple[Path, ...] | None = None, where: str = "stub"
+) -> Stub:
     """A stub from its (already validated) spec; `where` names it in errors."""
     if "replies" in spec:
         paths = [(f"{where}.replies[{i}]", r) for i, r in enumerate(spec["replies"])]
@@ -165,7 +187,7 @@ def stub(spec: Mapping[str, Any], *, base: Path | None = None, where: str = "stu
         paths = [(f"{where}.reply", spec["reply"])]
     return Stub(
         match=match(spec.get("match") or {}, where=f"{where}.match"),
-        replies=tuple(reply(r, base=base, where=p) for p, r in paths),
+        replies=tuple(reply(r, within=within, where=p) for p, r in paths),
         times=spec.get("times"),
         priority=int(spec.get("priority", 0)),
         name=spec.get("name", ""),
@@ -203,7 +225,24 @@ def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:
     )
 
 
-def reply(spec: Mapping[str, Any], *, base: Path | None = None, where: str = "reply") -> Reply:
+def _fixture(name: str, within: tuple[Path, ...] | None, where: str) -> Path:
+    """Resolved now, so a typo fails at load time and a later chdir changes nothing."""
+    try:
+        return fixtures.resolve(name, within)
+    except fixtures.FixtureRefused as exc:
+        raise SpecError(f"{where}.fixture: {exc}") from None
+    except OSError:
+        raise SpecError(
+            f"{where}.fixture: must name an existing file; {name!r} is not in the working "
+            "directory nor in the packaged fixtures"
+        ) from None
+
+
+def reply(
+    spec: Mapping[str, Any], *, within: tuple[Path, ...] | None = None, where: str = "reply"
+) -> Reply:
+    """One reply of a stub. `within`: the folders its fixture may come from (None: any
+    file, for specs written in the test's own Python code)."""
     reasoning = spec.get("reasoning_tokens")
     if "content" in spec:
         return Text(spec["content"], reasoning)
@@ -218,18 +257,7 @@ def reply(spec: Mapping[str, Any], *, base: Path | None = None, where: str = "re
         e = spec["error"]
         return Error(e["status"], e.get("message"), dict(e.get("headers", {})))
     if "fixture" in spec:
-        candidate = Path(spec["fixture"])
-        if base is not None and not candidate.is_absolute() and (base / candidate).exists():
-            candidate = base / candidate
-        try:
-            # Resolved now, so a typo fails at load time and a later chdir changes nothing.
-            return FromFixture(fixtures.resolve(candidate).resolve(strict=True))
-        except OSError:
-            beside = f" beside {base} nor" if base is not None else ""
-            raise SpecError(
-                f"{where}.fixture: must name an existing file; {str(candidate)!r} is not"
-                f"{beside} in the working directory nor in the packaged fixtures"
-            ) from None
+        return FromFixture(_fixture(spec["fixture"], within, where))
     raw = spec["raw"]
     events = raw.get("events")
     return Raw(

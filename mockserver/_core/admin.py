@@ -10,6 +10,7 @@ import hmac
 import json
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
@@ -19,12 +20,16 @@ from mockserver._control import scenario_files
 from mockserver._control.faults import FaultQueue
 from mockserver._control.journal import Journal
 from mockserver._control.scenarios import Stubs
+from mockserver._core import admin_guard
 from mockserver._core.exchange import Outcome, RawRequest
+from mockserver._generation import fixtures
 
 
 class _Settings(Protocol):
     @property
     def admin_token(self) -> str | None: ...
+    @property
+    def allowed_hosts(self) -> frozenset[str]: ...
 
 
 class Service(Protocol):
@@ -38,11 +43,15 @@ class Service(Protocol):
     def stubs(self) -> Stubs: ...
     @property
     def faults(self) -> FaultQueue: ...
+    @property
+    def fixture_folders(self) -> tuple[Path, ...]: ...
     def load(self, scenario: scenario_files.Scenario) -> None: ...
     def reset(self) -> None: ...
 
 
 def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
+    route_path = path.removeprefix("/__mock")
+    admin_guard.check_origin(raw, service.config.allowed_hosts)
     token = service.config.admin_token
     given = raw.headers.get("authorization", "").encode()
     if token is not None and not hmac.compare_digest(given, f"Bearer {token}".encode()):
@@ -52,7 +61,6 @@ def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
             source="upstream",
             code="invalid_admin_token",
         )
-    route_path = path.removeprefix("/__mock")
     route = _ROUTES.get((raw.method, route_path))
     if route is None:
         allowed = [m for m, p in _ROUTES if p == route_path]
@@ -67,6 +75,7 @@ def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
         raise ApiError(
             404, f"no admin route {raw.method} {path}; routes: {known}", source="upstream"
         )
+    admin_guard.check_content_type(raw, route_path)
     status, body = route(service, raw)
     return Outcome(status, {"content-type": "application/json"}, json.dumps(body).encode())
 
@@ -80,7 +89,10 @@ def _document(raw: RawRequest) -> Any:
 
 def _load(service: Service, document: Any, source: str) -> scenario_files.Scenario:
     try:
-        scenario = scenario_files.parse(document, source=source)
+        # Fixtures named over HTTP come only from the packaged fixtures and the folder of
+        # the scenario file the operator started the mock with: never /etc, never ../..
+        within = fixtures.roots(*service.fixture_folders)
+        scenario = scenario_files.parse(document, source=source, within=within)
     except scenario_files.SpecError as exc:
         raise ApiError(400, str(exc), source="upstream", code="invalid_mock_scenario") from None
     service.load(scenario)

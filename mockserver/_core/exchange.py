@@ -32,6 +32,11 @@ class Outcome:
     """For ``text/event-stream`` answers: the events, produced lazily."""
     delay: float = 0.0
     """Seconds to wait before answering (scripted latency)."""
+    on_disconnect: Callable[[], None] | None = None
+    """Adapters call it when the client left before the answer was complete."""
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def _env_flag(name: str) -> bool:
@@ -60,6 +65,10 @@ class Config:
     """Serve the control plane under ``/__mock/``."""
     admin_token: str | None = None
     """When set, ``/__mock/`` wants ``Authorization: Bearer <token>``."""
+    allowed_hosts: frozenset[str] = LOOPBACK_HOSTS
+    """``Host`` names (and ``Origin`` hosts) the admin API answers; anything else is a 403
+    (DNS-rebinding and cross-site protection). The CLI adds ``--host`` and ``--allow-host``;
+    the in-process mock adds the host of its base URL."""
     strict: bool = False
     """Unmatched requests get an error naming the nearest stub instead of a generated answer."""
     clock: Callable[[], float] = time.time

@@ -15,6 +15,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from mockserver._contract import errors, input_errors, rules, sse, strict_json, validation
@@ -74,6 +75,13 @@ class Service:
         self.rate_limits.reset()
         if self._baseline is not None:
             self.load(self._baseline.fresh())
+
+    @property
+    def fixture_folders(self) -> tuple[Path, ...]:
+        """Where fixtures named over the admin API may live besides the packaged ones: the
+        folder of the start-up scenario file."""
+        folder = self._baseline.folder if self._baseline is not None else None
+        return () if folder is None else (folder,)
 
     # ---- the Python control plane -----------------------------------------------------------
 
@@ -158,10 +166,11 @@ class Service:
             entry.notes["internal_error"] = traceback.format_exc(limit=20)
             outcome = self.error_outcome(input_errors.internal_error(), raw.path, request_id)
         outcome.headers.setdefault("x-request-id", request_id)
+        outcome.on_disconnect = entry.mark_disconnected
         entry.status = outcome.status
-        entry.response_headers = outcome.headers
         entry.duration_ms = (time.perf_counter() - started) * 1000
         outcome.headers["openai-processing-ms"] = str(int(entry.duration_ms + outcome.delay * 1000))
+        entry.response_headers = redact(outcome.headers)
         if not raw.path.startswith(ADMIN_PREFIX):
             self.journal.record(entry)
         return outcome
@@ -465,7 +474,7 @@ def _health(service: Service) -> dict[str, Any]:
 def _openapi(service: Service) -> dict[str, Any]:
     from mockserver._contract import openapi
 
-    return openapi.bundled()
+    return openapi.document(service.config.profile)
 
 
 _GET_ENDPOINTS: Mapping[str, Callable[[Service], dict[str, Any]]] = {

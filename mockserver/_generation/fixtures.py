@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Mapping
+import stat
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +18,78 @@ from mockserver._generation import engine, render, tokens
 from mockserver._generation.model import Choice, Completion, ToolCall, Usage
 from mockserver._generation.replies import FromFixture, Raw
 
+MAX_FIXTURE_BYTES = 16 * 1024 * 1024
+"""A fixture is a recorded answer: anything larger is a mistake (or ``/dev/zero``)."""
 
-def resolve(path: str | Path) -> Path:
-    """`path` as given if it exists, else relative to the packaged ``fixtures/``."""
+
+class FixtureRefused(ValueError):
+    """A fixture path that may not be served. The message never says whether a path
+    outside the allowed folders exists."""
+
+
+def roots(*folders: Path) -> tuple[Path, ...]:
+    """The folders a fixture named by a scenario file or the admin API may come from: the
+    packaged fixtures, then `folders` (the scenario file's own folder)."""
+    return (data_dir("fixtures"), *folders)
+
+
+def resolve(path: str | Path, within: Sequence[Path] | None = None) -> Path:
+    """The real path of a fixture file, checked to be a regular file under the size limit.
+
+    With `within` (scenario files, the admin API), a relative path is looked up in each
+    folder in turn and the file, symlinks followed, must lie inside one of them.
+    Without it (a test's own Python code, which could open any file anyway), `path` as
+    given if it exists, else relative to the packaged ``fixtures/``."""
     candidate = Path(path)
-    if candidate.exists() or candidate.is_absolute():
-        return candidate
-    packaged = data_dir("fixtures") / candidate
-    if packaged.exists():
-        return packaged
-    raise FileNotFoundError(f"fixture {str(path)!r} not found here nor in {data_dir('fixtures')}")
+    if within is None:
+        if not (candidate.exists() or candidate.is_absolute()):
+            packaged = data_dir("fixtures") / candidate
+            if packaged.exists():
+                candidate = packaged
+        _check_file(candidate.resolve())
+        return candidate.resolve()
+    folders = [folder.resolve() for folder in within]
+    tries = [candidate] if candidate.is_absolute() else [f / candidate for f in folders]
+    for attempt in tries:
+        try:
+            real = attempt.resolve()
+        except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+            continue
+        if any(real.is_relative_to(f) for f in folders) and real.is_file():
+            _check_file(real)
+            return real
+    # One message whether the file is missing, outside, or not a regular file.
+    raise FixtureRefused(
+        f"must name an existing file inside {' or '.join(str(f) for f in folders)}; "
+        f"{str(path)!r} is not one"
+    )
+
+
+def _check_file(path: Path) -> None:
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise FixtureRefused(f"fixture {str(path)!r}: not a regular file")
+    if info.st_size > MAX_FIXTURE_BYTES:
+        raise FixtureRefused(
+            f"fixture {str(path)!r}: {info.st_size} bytes; fixtures hold at most "
+            f"{MAX_FIXTURE_BYTES} bytes"
+        )
+
+
+def read(path: Path) -> bytes:
+    """The bytes of a fixture file, refusing anything but a regular file under the limit
+    (checked on the open file, so a path swapped after loading gains nothing)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise FixtureRefused(f"fixture {str(path)!r}: not a regular file")
+        data = file.read(MAX_FIXTURE_BYTES + 1)
+    if len(data) > MAX_FIXTURE_BYTES:
+        raise FixtureRefused(
+            f"fixture {str(path)!r}: larger than {MAX_FIXTURE_BYTES} bytes, the limit"
+        )
+    return data
 
 
 def as_raw(fixture: FromFixture, request: Mapping[str, Any], profile: Profile) -> Raw:
@@ -49,7 +113,7 @@ def _as_raw(fixture: FromFixture, request: Mapping[str, Any], profile: Profile) 
     path = resolve(fixture.path)
     stream = bool(request.get("stream"))
     if path.suffix == ".sse":
-        data = path.read_bytes()
+        data = read(path)
         if stream:
             return Raw(events=data)
         parsed = [json.loads(e.data) for e in sse.decode(data) if e.data != sse.DONE]
@@ -60,7 +124,7 @@ def _as_raw(fixture: FromFixture, request: Mapping[str, Any], profile: Profile) 
         body = folding.fold(parsed)
         body.setdefault("usage", _usage(body, request))
         return Raw(body=body)
-    body = json.loads(path.read_text("utf-8"))
+    body = json.loads(read(path).decode("utf-8"))
     if not isinstance(body, dict):
         raise ValueError(f"{path} holds {type(body).__name__}, not a JSON object")
     if body.get("object") != "chat.completion":
