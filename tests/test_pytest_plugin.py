@@ -69,7 +69,7 @@ def test_opted_out(aimlapi_mock):
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*request #1 POST /chat/completions: temperature: is not a recognised field here*",
+            "*request #1 POST /chat/completions: temperature: must be 1; got 0.2*",
             "*opt out with @pytest.mark.aimlapi(validate=False)*",
         ]
     )

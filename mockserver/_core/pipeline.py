@@ -394,11 +394,13 @@ def _self_check(kind: validation.Kind, value: object) -> None:
 
 def _first_error(profile: Profile, violations: list[Violation]) -> ApiError:
     """Body-validation problems come from the gateway first; unknown top-level parameters
-    reach the model, which names the first one it does not support."""
+    (and sampling parameters away from their default) reach the model, which names the first
+    one it does not support."""
     unknown = [
         v
         for v in violations
-        if v.rule == "additionalProperties" and "." not in v.path and "[" not in v.path
+        if v.path in rules.DEFAULT_ONLY
+        or (v.rule == "additionalProperties" and "." not in v.path and "[" not in v.path)
     ]
     others = [v for v in violations if v not in unknown]
     if others:

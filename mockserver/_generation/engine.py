@@ -261,11 +261,9 @@ def _tool_calls(request: Mapping[str, Any], rng: random.Random) -> list[ToolCall
         last_role, _ = _last_turn(request["messages"])
         if choice == "auto" and last_role != "user":
             return []
-        count = 1
-        # Two tools may share a name; the model calls each distinct function at most once.
-        if request.get("parallel_tool_calls", True) and len(by_name) > 1:
-            count = rng.choice((1, 1, 2, min(3, len(by_name))))
-        chosen = rng.sample(list(by_name.values()), count)
+        # o3-mini makes one tool call per turn whatever parallel_tool_calls says (WIRE.md §1,
+        # "Parallel tool calls"); a scripted ToolCalls reply can still return several.
+        chosen = [rng.choice(list(by_name.values()))]
     return [
         ToolCall(
             id=random_id(rng, "call_", 24),
