@@ -488,3 +488,60 @@ def test_two_tools_with_the_same_name_do_not_break_the_mock(service: Service) ->
             post(service, {**HELLO, "seed": seed, "tools": [twin, twin], "tool_choice": "required"})
         )
         assert [c["function"]["name"] for c in body["choices"][0]["message"]["tool_calls"]] == ["f"]
+
+
+# ---- unknown keys inside messages (WIRE.md §1): served, journaled as warnings ---------------
+
+LITELLM_TOOL_LOOP: dict[str, Any] = {
+    **HELLO,
+    "tools": [WEATHER_TOOL],
+    "messages": [
+        *HELLO["messages"],
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": "{}"},
+                }
+            ],
+            "function_call": None,
+            "provider_specific_fields": {"refusal": None},
+        },
+        {"role": "tool", "tool_call_id": "call_1", "name": "get_weather", "content": "21C"},
+    ],
+}
+
+
+@pytest.mark.parametrize("profile", [AIMLAPI, OPENAI], ids=["aimlapi", "openai"])
+def test_unknown_keys_inside_messages_are_served_with_a_warning(profile: Profile) -> None:
+    service = Service(Config(profile=profile))
+    outcome = post(service, LITELLM_TOOL_LOOP)
+    assert outcome.status == profile.success_status
+    entry = service.journal.last()
+    assert entry.valid and entry.violations == ()
+    assert entry.as_dict()["warnings"] == [
+        {
+            "path": "messages[1].provider_specific_fields",
+            "rule": "additionalProperties",
+            "message": "is not a recognised field here",
+        },
+        {
+            "path": "messages[2].name",
+            "rule": "additionalProperties",
+            "message": "is not a recognised field here",
+        },
+    ]
+    assert post(service, HELLO).status == profile.success_status
+    assert service.journal.last().warnings == ()
+
+
+def test_an_unknown_message_key_does_not_hide_a_real_error(service: Service) -> None:
+    messages = [{"role": "user", "content": "Hi", "metadata": {}}, {"role": "robot"}]
+    outcome = post(service, {**HELLO, "messages": messages})
+    assert outcome.status == 400
+    entry = service.journal.last()
+    assert [v.path for v in entry.violations] == ["messages[1].role"]
+    assert [w.path for w in entry.warnings] == ["messages[0].metadata"]
