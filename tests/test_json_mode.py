@@ -4,6 +4,7 @@ into their prompts (instructor, LangChain, pydantic-ai), through the real openai
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -182,3 +183,32 @@ def test_objects_are_read_in_the_order_they_appear() -> None:
     fenced = {"type": "object", "properties": {"early": {"type": "string"}}}
     text = f"```json\n{json.dumps(fenced)}\n```\nNo, use this one: {json.dumps(SCHEMA)}"
     assert json_mode.prompted_schema([{"role": "user", "content": text}]) == SCHEMA
+
+
+@pytest.mark.parametrize(
+    ("value", "schema"),
+    [
+        ({"properties": {"a": {"type": "string"}}}, True),
+        ({"type": "array", "items": {"type": "integer"}}, True),
+        ({"$defs": {"A": {}}, "$ref": "#/$defs/A"}, True),
+        ({"anyOf": [{"type": "string"}, {"type": "null"}]}, True),
+        ({"properties": {"foo": ["bar", "baz"]}}, False),  # LangChain's counter-example
+        ({"name": "Ada", "type": "person"}, False),
+        ({}, False),
+    ],
+)
+def test_what_reads_as_a_schema(value: dict[str, Any], schema: bool) -> None:
+    assert json_mode.is_schema(value) is schema
+
+
+def test_an_example_keeps_its_shape_down_to_the_leaves() -> None:
+    example = {"ok": True, "score": 0.5, "n": 3, "none": None, "rows": [[{"id": 1}]], "e": []}
+    value = json_mode.like(example, random.Random(1))
+    assert value.keys() == example.keys()
+    assert isinstance(value["ok"], bool) and isinstance(value["score"], float)
+    assert isinstance(value["n"], int) and value["none"] is None and value["e"] == []
+    assert all(isinstance(r[0]["id"], int) for r in value["rows"])
+    deep: Any = "leaf"
+    for _ in range(20):
+        deep = {"k": deep}
+    assert json.dumps(json_mode.like(deep, random.Random(1))).count("{") <= 8
