@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from mockserver._contract.profiles import Profile
+from mockserver._contract.profiles import ErrorShape, Profile
 
 if TYPE_CHECKING:
     from mockserver._contract.violations import Violation
@@ -33,8 +33,12 @@ class ApiError(Exception):
     code: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
 
+    def shape(self, profile: Profile) -> ErrorShape:
+        """The body shape this error takes in `profile`."""
+        return "envelope" if self.source == "upstream" else profile.gateway_errors
+
     def body(self, profile: Profile, path: str, request_id: str) -> dict[str, Any]:
-        if self.source == "upstream" or profile.gateway_errors == "envelope":
+        if self.shape(profile) == "envelope":
             return envelope(self.message, self.type, self.param, self.code)
         return gateway_body(profile, self.status, self.message, path, request_id)
 
@@ -137,6 +141,21 @@ def invalid_body(profile: Profile, violations: Sequence[Violation]) -> ApiError:
         return ApiError(400, message, param=path, code=code)
     detail = "; ".join(str(v) for v in violations[:5])
     return ApiError(400, f"Body validation error! {detail}", param=path, code="invalid_value")
+
+
+def first_error(profile: Profile, violations: Sequence[Violation]) -> ApiError:
+    """The error for a request that breaks the schema: body-validation problems come from
+    the gateway first; unknown top-level parameters reach the model, which names the first
+    one it does not support."""
+    unknown = [
+        v
+        for v in violations
+        if v.rule == "additionalProperties" and "." not in v.path and "[" not in v.path
+    ]
+    others = [v for v in violations if v not in unknown]
+    if others:
+        return invalid_body(profile, others)
+    return unsupported_parameter(unknown[0].path)
 
 
 def unsupported_parameter(name: str) -> ApiError:
