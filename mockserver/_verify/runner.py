@@ -22,6 +22,10 @@ SHRINK_REQUESTS = 20
 after that it keeps the smallest failure found (every one sent is billed)."""
 
 
+class _OutOfBudget(BaseException):
+    """Stops a Hypothesis run: it lets BaseExceptions through without shrinking them."""
+
+
 @dataclass
 class Result:
     """How one property fared."""
@@ -70,10 +74,10 @@ def run(
             reject()
         except BudgetExhausted as exc:
             result.incomplete = str(exc)
-            if prop.fixed:
-                raise
-            # The example stays unchecked: Hypothesis moves on without it, and a failure
-            # found earlier is still replayed from the answers already received.
+            if prop.fixed or not failed_at:
+                raise _OutOfBudget from None  # ends the run at once, not as a failure
+            # While shrinking: the example stays unchecked, and the failure found is
+            # replayed from the answers already received.
             reject()
         except BaseException:
             if not failed_at:
@@ -91,7 +95,7 @@ def run(
                 check(example)
         else:
             _hypothesis(check, prop.examples(profile, cheap), examples, seed)()
-    except BudgetExhausted:
+    except _OutOfBudget:
         pass
     except Unsatisfiable:
         if result.incomplete is None:  # pragma: no cover - the strategies always satisfy
