@@ -1,19 +1,22 @@
 """The contract suite's target: the in-process mock by default, or any OpenAI-compatible
-server with ``--target-url URL --api-key KEY``."""
+server with ``--target-url URL --api-key KEY``, held to ``--target-profile``'s contract.
+A target that cannot be reached or rejects the key fails the suite: nothing checked is
+never a pass."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
 
-from contract_tests.target import Target
-from mockserver import Config, Service
+from mockserver import Config, Profile, Service
 from mockserver._adapters.mocking import DEFAULT_BASE_URL
 from mockserver._adapters.transport import Adapter, VirtualClock
 from mockserver._contract import profiles
+from mockserver._verify.target import Target, Unreachable
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,7 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--target-profile",
         choices=sorted(profiles.PROFILES),
         default="aimlapi",
-        help="which provider's shapes the target answers in (default: aimlapi)",
+        help="the profile whose contract the target is held to (default: aimlapi)",
     )
     group.addoption(
         "--target-examples",
@@ -43,32 +46,41 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Subject:
+    """The target, the profile it is held to, and how to draw for it."""
+
+    target: Target
+    profile: Profile
+    is_mock: bool
+    examples: int | None
+    """Examples per property: None runs the active Hypothesis profile's count (the mock)."""
+
+    @property
+    def cheap(self) -> bool:
+        """Real targets bill each request: send cheap ones."""
+        return not self.is_mock
+
+
 @pytest.fixture(scope="session")
-def target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    """Where the provider contract sends its requests; skipped with the reason when a
-    given target cannot be reached."""
+def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
     option = request.config.getoption
     profile = profiles.get(option("--target-profile"))
     url = option("--target-url")
     if url is None:
         service = Service(Config(profile=profile, seed=1, journal_size=0))
         adapter = Adapter(httpx, service, VirtualClock(), DEFAULT_BASE_URL)
-        with httpx.Client(transport=httpx.MockTransport(adapter), timeout=30) as client:
-            yield Target(DEFAULT_BASE_URL, "contract-test-key", profile, True, None, client)
+        target = Target(
+            DEFAULT_BASE_URL, "contract-test-key", transport=httpx.MockTransport(adapter)
+        )
+        yield Subject(target, profile, True, None)
+        target.close()
         return
-    key = option("--api-key")
-    with httpx.Client(timeout=120) as client:
-        try:
-            # An empty body: the key is checked before the body, and a 400 costs nothing.
-            answer = client.post(
-                url.rstrip("/") + "/chat/completions",
-                json={},
-                headers={"authorization": f"Bearer {key}"},
-            )
-        except httpx.HTTPError as exc:
-            pytest.skip(f"--target-url {url} is not reachable: {exc!r}")
-        if answer.status_code in (401, 403):
-            pytest.skip(
-                f"--target-url {url} rejected the API key (HTTP {answer.status_code}); pass --api-key or set AIMLAPI_KEY"
-            )
-        yield Target(url.rstrip("/"), key, profile, False, option("--target-examples"), client)
+    target = Target(url, option("--api-key"))
+    try:
+        target.probe()
+    except Unreachable as exc:
+        target.close()
+        pytest.fail(f"--target-url: {exc}", pytrace=False)
+    yield Subject(target, profile, False, option("--target-examples"))
+    target.close()

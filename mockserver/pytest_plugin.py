@@ -120,3 +120,41 @@ def aimlapi_server(
         _verify(mock, checks)
     finally:
         service.reset()
+
+
+# ---- consumer-driven contracts: ``pytest --aimlapi-contract FILE`` ----------------------
+# The hooks carry their own names (specname) so that other blocks of this module may
+# define pytest_addoption and pytest_configure too; the logic is in mockserver._verify.
+
+_CONTRACT = pytest.StashKey[tuple[Any, str]]()
+
+
+@pytest.hookimpl(specname="pytest_addoption")
+def pytest_aimlapi_contract_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("aimlapi").addoption(
+        "--aimlapi-contract",
+        metavar="FILE",
+        default=None,
+        help="write a consumer contract of what the client relied on in this session (the "
+        "request shapes it sent, the response variants it was tested with) to FILE; check "
+        "a provider against it with `mockserver verify URL --contract FILE`",
+    )
+
+
+@pytest.hookimpl(specname="pytest_configure")
+def pytest_aimlapi_contract_configure(config: pytest.Config) -> None:
+    path = config.getoption("--aimlapi-contract", None)
+    if path:
+        from mockserver._verify.consumer import Recorder
+
+        recorder = Recorder().__enter__()
+        config.stash[_CONTRACT] = (recorder, str(path))
+
+
+@pytest.hookimpl(specname="pytest_unconfigure")
+def pytest_aimlapi_contract_unconfigure(config: pytest.Config) -> None:
+    found = config.stash.get(_CONTRACT, None)
+    if found is not None:
+        recorder, path = found
+        recorder.__exit__(None, None, None)
+        recorder.write(path)

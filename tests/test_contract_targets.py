@@ -1,4 +1,5 @@
-"""The provider contract runs against any URL on demand, and skips, never passes, without one."""
+"""The provider contract runs against any URL on demand, holds it to --target-profile, and
+fails, never passes or skips, when the target cannot be checked."""
 
 from __future__ import annotations
 
@@ -32,26 +33,19 @@ def live() -> Iterator[LiveServer]:
         yield server
 
 
-def test_an_unreachable_target_skips_every_provider_test_with_the_reason() -> None:
+def test_an_unreachable_target_fails_every_provider_test_with_the_reason() -> None:
     result = run_contract("--target-url", "http://127.0.0.1:9/v1")
-    assert result.returncode == 0, result.stdout
-    assert "passed" not in result.stdout.splitlines()[-1]
-    assert "is not reachable" in result.stdout
-
-
-def test_a_target_that_rejects_the_key_is_skipped_with_the_reason(live: LiveServer) -> None:
-    live.service.config.api_keys = frozenset({"the-right-key"})
-    try:
-        result = run_contract("--target-url", live.base_url, "--api-key", "a-wrong-key")
-    finally:
-        live.service.config.api_keys = None
-    assert "rejected the API key (HTTP 401)" in result.stdout
-
-
-def test_the_provider_contract_runs_against_a_live_server_by_url(live: LiveServer) -> None:
-    result = run_contract("--target-url", live.base_url, "--api-key", "k", "--target-examples", "3")
-    assert result.returncode == 0, result.stdout[-3000:]
+    assert result.returncode == 1, result.stdout
     last = result.stdout.strip().splitlines()[-1]
-    assert "passed" in last and "failed" not in last
-    # The seed-determinism property is mock-only; against a URL it says why it skipped.
-    assert "seed is best-effort" in result.stdout
+    assert "passed" not in last and "skipped" not in last
+    assert "cannot reach http://127.0.0.1:9/v1/chat/completions" in result.stdout
+
+
+def test_a_server_in_another_profile_fails_the_chosen_profiles_contract(live: LiveServer) -> None:
+    result = run_contract(
+        "--target-url", live.base_url, "--api-key", "k", "--target-examples", "2",
+        "--target-profile", "openai",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "HTTP 201, expected 200 (the openai profile's success status)" in result.stdout
+    assert "the openai profile answers this in the OpenAI envelope" in result.stdout

@@ -104,3 +104,14 @@ def test_installed_wheel_validates_its_own_fixtures(tmp_path: Path) -> None:
     out = run(venv / "bin" / "mockserver", "validate", fixtures, cwd=tmp_path)
     assert out.splitlines()
     assert all(line.endswith(")") and ": ok (" in line for line in out.splitlines()), out
+
+    # The provider contract ships in the wheel: verify runs, and says when it checked nothing.
+    verify = subprocess.run(
+        [venv / "bin" / "mockserver", "verify", "http://127.0.0.1:9/v1", "--examples", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verify.returncode == 2, verify.stdout + verify.stderr
+    assert "cannot reach http://127.0.0.1:9/v1/chat/completions" in verify.stdout

@@ -10,6 +10,7 @@ from mockserver._contract import profiles
 from mockserver._control import scenario_files
 from mockserver._core.exchange import LOOPBACK_HOSTS
 from mockserver._core.pipeline import Config
+from mockserver._verify import command as verify_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,9 +117,10 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="+", metavar="PATH")
     validate.add_argument(
         "--kind",
-        choices=["request", "completion", "chunk", "error", "transcript", "stubs"],
+        choices=["request", "completion", "chunk", "error", "transcript", "stubs", "contract"],
         help="what every file is (default: detected from each file's content)",
     )
+    verify_command.add_parser(commands)
     return parser
 
 
@@ -155,4 +157,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mockserver._adapters import validate_cli
 
         return validate_cli.run(args.paths, args.kind)
+    if args.command == "verify":
+        return verify_command.run(args)
     raise AssertionError(args.command)  # pragma: no cover - argparse enforces the choices

@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args
 from mockserver._contract import validation
 from mockserver._control import scenario_files
 
-FileKind = Literal["request", "completion", "chunk", "error", "transcript", "stubs"]
+FileKind = Literal["request", "completion", "chunk", "error", "transcript", "stubs", "contract"]
 _KINDS: tuple[FileKind, ...] = get_args(FileKind)
 _SUFFIXES = (".json", ".sse", ".yaml", ".yml")
 _YAML = (".yaml", ".yml")
@@ -128,6 +128,8 @@ def _detect(value: Any) -> FileKind | None:
         return None
     if value and set(value) <= {"stubs", "faults", "chaos", "strict"}:
         return "stubs"
+    if value.get("format") == "aimlapi-mockserver/consumer-contract":
+        return "contract"
     if "error" in value or ("statusCode" in value and "message" in value):
         return "error"
     objects: dict[str, FileKind] = {

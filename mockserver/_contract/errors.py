@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from mockserver._contract.profiles import Profile
+from mockserver._contract.profiles import ErrorShape, Profile
 
 if TYPE_CHECKING:
     from mockserver._contract.violations import Violation
@@ -33,8 +33,12 @@ class ApiError(Exception):
     code: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
 
+    def shape(self, profile: Profile) -> ErrorShape:
+        """The body shape this error takes in `profile`."""
+        return "envelope" if self.source == "upstream" else profile.gateway_errors
+
     def body(self, profile: Profile, path: str, request_id: str) -> dict[str, Any]:
-        if self.source == "upstream" or profile.gateway_errors == "envelope":
+        if self.shape(profile) == "envelope":
             return envelope(self.message, self.type, self.param, self.code)
         return gateway_body(profile, self.status, self.message, path, request_id)
 

@@ -29,6 +29,9 @@ class Profile:
     """OpenAI reports ``service_tier``; the provider's sample has none."""
     status_code_as_string: bool = False
     """The provider's docs write ``statusCode`` as a string; real traffic shows an integer."""
+    success_headers: tuple[str, ...] = ("content-type",)
+    """Response headers every 2xx chat completion carries (WIRE.md §6). No public source
+    shows the provider's own headers, so the aimlapi profile promises only the content type."""
 
 
 AIMLAPI = Profile(
@@ -48,6 +51,17 @@ OPENAI = Profile(
     accepts_parallel_tool_calls=False,
     choice_logprobs=True,
     service_tier="default",
+    success_headers=(
+        "content-type",
+        "x-request-id",
+        "openai-processing-ms",
+        "x-ratelimit-limit-requests",
+        "x-ratelimit-limit-tokens",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens",
+        "x-ratelimit-reset-requests",
+        "x-ratelimit-reset-tokens",
+    ),
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (AIMLAPI, OPENAI)}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver._contract import errors, validation
 from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
+from mockserver._contract.violations import Violation
 
 DEFAULT_ONLY: frozenset[str] = frozenset(
     name for name, node in validation.schema("request")["properties"].items() if "const" in node
@@ -15,6 +16,22 @@ DEFAULT_ONLY: frozenset[str] = frozenset(
 """Sampling parameters o3-mini takes at their default value only (the schema's ``const``).
 Another value is not a body-validation error but the model's "Unsupported parameter", as
 for a parameter it does not know (WIRE.md §1)."""
+
+
+def first_error(profile: Profile, violations: Sequence[Violation]) -> ApiError:
+    """The error for a request that breaks the schema: body-validation problems come from
+    the gateway first; unknown top-level parameters (and sampling parameters away from their
+    default) reach the model, which names the first one it does not support."""
+    unknown = [
+        v
+        for v in violations
+        if v.path in DEFAULT_ONLY
+        or (v.rule == "additionalProperties" and "." not in v.path and "[" not in v.path)
+    ]
+    others = [v for v in violations if v not in unknown]
+    if others:
+        return errors.invalid_body(profile, others)
+    return errors.unsupported_parameter(unknown[0].path)
 
 
 def check(request: Mapping[str, Any], profile: Profile) -> ApiError | None:

@@ -24,7 +24,7 @@ from mockserver._contract.fastpath import Check, Compiler
 from mockserver._contract.resources import data_dir
 from mockserver._contract.violations import ContractViolation, Violation
 
-Kind = Literal["request", "completion", "chunk", "error", "stubs"]
+Kind = Literal["request", "completion", "chunk", "error", "stubs", "contract"]
 
 SCHEMA_FILES: Mapping[Kind, str] = {
     "request": "chat-completion-request.json",
@@ -32,6 +32,7 @@ SCHEMA_FILES: Mapping[Kind, str] = {
     "chunk": "chat-completion-chunk.json",
     "error": "error.json",
     "stubs": "stubs.json",
+    "contract": "contract.json",
 }
 
 
@@ -139,6 +140,7 @@ _VALIDATORS: Mapping[Kind, Callable[[object], list[Violation]]] = {
     "chunk": validate_chunk,
     "error": validate_error,
     "stubs": lambda value: _schema_violations("stubs", value),
+    "contract": lambda value: _schema_violations("contract", value),
 }
 
 

@@ -28,9 +28,8 @@ from mockserver._contract import (
     validation,
 )
 from mockserver._contract.errors import ApiError
-from mockserver._contract.profiles import Profile
-from mockserver._contract.violations import ContractViolation, Violation
-from mockserver._control import faults, scenario_files
+from mockserver._contract.violations import ContractViolation
+from mockserver._control import faults, scenario_files, taps
 from mockserver._control.faults import Fault, FaultQueue
 from mockserver._control.journal import Entry, Journal, redact
 from mockserver._control.ratelimits import RateLimits
@@ -181,6 +180,10 @@ class Service:
         entry.response_headers = redact(outcome.headers)
         if not raw.path.startswith(ADMIN_PREFIX):
             self.journal.record(entry)
+            if taps.listening():  # the consumer-contract recorder
+                outcome.stream = taps.tap(
+                    entry, outcome.status, outcome.headers, outcome.body, outcome.stream
+                )
         return outcome
 
     def error_outcome(self, error: ApiError, path: str, request_id: str) -> Outcome:
@@ -241,7 +244,7 @@ class Service:
         violations, warnings = tolerated.split(validation.validate_request(body))
         entry.violations, entry.warnings = tuple(violations), tuple(warnings)
         if violations:
-            raise _first_error(profile, violations)
+            raise rules.first_error(profile, violations)
         broken = rules.check(body, profile)
         if broken is not None:
             raise broken
@@ -438,22 +441,6 @@ def _self_check(kind: validation.Kind, value: object) -> None:
     found = validation.validate(kind, value)
     if found:
         raise SelfCheckFailed(str(ContractViolation(kind, found)))
-
-
-def _first_error(profile: Profile, violations: list[Violation]) -> ApiError:
-    """Body-validation problems come from the gateway first; unknown top-level parameters
-    (and sampling parameters away from their default) reach the model, which names the first
-    one it does not support."""
-    unknown = [
-        v
-        for v in violations
-        if v.path in rules.DEFAULT_ONLY
-        or (v.rule == "additionalProperties" and "." not in v.path and "[" not in v.path)
-    ]
-    others = [v for v in violations if v not in unknown]
-    if others:
-        return errors.invalid_body(profile, others)
-    return errors.unsupported_parameter(unknown[0].path)
 
 
 def _json_bytes(body: object) -> bytes:

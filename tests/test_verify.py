@@ -1,0 +1,144 @@
+"""`mockserver verify`: green only when a server honours the chosen profile's contract, red
+with the reason otherwise, 2 when nothing can be checked; JUnit output, the budget, and
+consumer contracts replayed against a server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mockserver import Config, Refusal, Service
+from mockserver._adapters import cli, validate_cli
+from mockserver._adapters.server import LiveServer
+from mockserver._contract import profiles
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONTRACT = ROOT / "examples" / "contract.json"
+
+
+@pytest.fixture(scope="module", params=["aimlapi", "openai"])
+def live(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    profile = profiles.get(request.param)
+    with LiveServer(Service(Config(profile=profile, seed=3))) as server:
+        yield server
+
+
+def verify(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = cli.main(["verify", *args])
+    return code, capsys.readouterr().out
+
+
+def test_a_server_passes_its_own_profile_and_fails_the_other(
+    live: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    own = live.service.config.profile.name
+    other = "openai" if own == "aimlapi" else "aimlapi"
+    report = tmp_path / "own.xml"
+    args = [live.base_url, "--api-key", "k", "--examples", "2", "--seed", "1"]
+
+    code, out = verify(capsys, *args, "--profile", own, "--junit", str(report))
+    assert code == 0, out
+    assert out.count("\nPASS  ") == 5 and "verdict: PASS" in out
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("5", "0", "0")
+
+    report = tmp_path / "other.xml"
+    code, out = verify(capsys, *args, "--profile", other, "--junit", str(report))
+    assert code == 1, out
+    expected = profiles.get(other).success_status
+    got = live.service.config.profile.success_status
+    assert f"HTTP {got}, expected {expected} (the {other} profile's success status)" in out
+    assert "verdict: FAIL" in out
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite is not None and suite.get("tests") == "5"
+    failures = suite.findall("testcase/failure")
+    assert len(failures) == int(suite.get("failures") or 0) == 5
+    # Each failure carries the minimal failing request and the answer to it.
+    assert all(
+        "request: " in (f.text or "") and "response: HTTP" in (f.text or "") for f in failures
+    )
+
+
+def test_a_closed_port_exits_2_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = verify(capsys, "http://127.0.0.1:9/v1", "--examples", "1")
+    assert code == 2
+    assert "UNREACHABLE  cannot reach http://127.0.0.1:9/v1/chat/completions" in out
+    assert "Connection refused" in out or "ConnectError" in out
+
+
+def test_a_rejected_key_exits_2_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    with LiveServer(Service(Config(api_keys=frozenset({"right"})))) as server:
+        code, out = verify(capsys, server.base_url, "--api-key", "wrong")
+        assert len(server.service.journal) == 1  # the probe only
+    assert code == 2
+    assert "rejected the API key (HTTP 401)" in out and "AIMLAPI_KEY" in out
+
+
+def test_the_budget_is_announced_capped_and_a_dry_run_sends_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with LiveServer(Service(Config(seed=1))) as server:
+        code, out = verify(capsys, server.base_url, "--examples", "2", "--dry-run", "--seed", "4")
+        assert code == 0 and len(server.service.journal) == 0
+        listed = [line for line in out.splitlines() if line.startswith("  POST ")]
+        assert f"dry run: {len(listed)} requests listed, none sent" in out
+        assert all('"reasoning_effort": "low"' in line for line in listed if "messages" in line)
+
+        code, out = verify(capsys, server.base_url, "--examples", "2", "--max-requests", "6")
+        assert "plan: 15 requests" in out  # 2 x (1 + 1 + 1 + 2) drawn, 4 malformed, 1 probe
+        assert code == 1 and "verdict: INCOMPLETE" in out and "STOP  " in out
+        assert len(server.service.journal) == 6
+
+
+def test_a_contract_written_by_the_examples_holds_against_the_mock_and_fails_when_broken(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    contract = str(EXAMPLE_CONTRACT)
+    with LiveServer(Service(Config(seed=2))) as server:
+        code, out = verify(capsys, server.base_url, "--contract", contract)
+        assert code == 0, out
+        shapes = len(json.loads(EXAMPLE_CONTRACT.read_text("utf-8"))["requests"])
+        assert out.count("\nPASS  ") == shapes
+
+        # The agent's second turn (after the tool result) now gets a refusal, a variant
+        # the client's tests never tried.
+        server.service.stub(Refusal(), last_role="tool")
+        code, out = verify(capsys, server.base_url, "--contract", contract)
+    assert code == 1, out
+    assert "answered with completion 201 refusal, which the client was never tested with" in out
+    assert out.count("\nFAIL  ") == 1
+
+
+def test_an_unusable_contract_file_exits_2_naming_the_problem(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "contract.json"
+    broken.write_text('{"format": "aimlapi-mockserver/consumer-contract", "version": 1}')
+    code, out = verify(capsys, "http://127.0.0.1:9/v1", "--contract", str(broken))
+    assert code == 2
+    assert "requests: is required" in out
+
+
+def test_the_example_contract_is_what_the_examples_tests_write(tmp_path: Path) -> None:
+    written = tmp_path / "contract.json"
+    options = ["--hypothesis-profile=ci", "--aimlapi-contract", str(written)]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "examples", "-q", "-p", "no:cacheprovider", *options],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert written.read_text("utf-8") == EXAMPLE_CONTRACT.read_text("utf-8"), (
+        "examples/contract.json is stale; rewrite it with: pytest examples "
+        "--hypothesis-profile=ci --aimlapi-contract examples/contract.json"
+    )
+    assert validate_cli.run([str(written)], None) == 0
