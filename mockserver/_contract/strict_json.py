@@ -47,7 +47,9 @@ def loads(data: bytes | str) -> Any:
     if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
         _check_structure(raw)
     try:
-        value = json.loads(data, parse_float=_float, parse_constant=_constant)
+        # json.loads(data, parse_float=...) would build a decoder per call: one is shared.
+        text = data if isinstance(data, str) else data.decode(json.detect_encoding(data))
+        value = _DECODER.decode(text)
     except JsonProblem:
         raise
     except json.JSONDecodeError as exc:
@@ -116,6 +118,7 @@ def _constant(name: str) -> Any:
     raise JsonProblem(f"{name} is not JSON: JSON has no NaN or Infinity")
 
 
+_DECODER = json.JSONDecoder(parse_float=_float, parse_constant=_constant)
 # \uD800-\uDFFF written as an escape: the only way JSON text can carry a surrogate.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
