@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import inspect
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +21,23 @@ from mockserver._control import assertions  # noqa: E402  (after the rewrite hoo
 from mockserver._core.pipeline import Config, Service  # noqa: E402
 
 _CHECKS = ("validate", "assert_all_stubs_used")
+_INI_PASSTHROUGH = "aimlapi_passthrough"
+
+
+def _valid_options() -> list[str]:
+    own = [p for p in inspect.signature(mock_aimlapi).parameters if p != "config"]
+    fields = [f.name for f in dataclasses.fields(Config) if f.name not in ("clock", "profile")]
+    return sorted({*own, *fields, *_CHECKS})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        _INI_PASSTHROUGH,
+        "URL prefixes or host names that aimlapi_mock lets through to the network "
+        "(every other unrouted request fails)",
+        type="linelist",
+        default=[],
+    )
 
 
 class UnusedStubWarning(UserWarning):
@@ -27,22 +47,46 @@ class UnusedStubWarning(UserWarning):
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "aimlapi(profile='aimlapi', seed=0, strict=False, base_url=..., api_keys=None, validate=True, "
-        "assert_all_stubs_used=False): configure the aimlapi_mock and aimlapi_server fixtures",
+        "aimlapi(profile='aimlapi', seed=0, strict=False, base_url=..., api_keys=None, passthrough=[], "
+        "validate=True, assert_all_stubs_used=False): configure the aimlapi_mock and aimlapi_server "
+        "fixtures",
     )
 
 
 def _options(node: pytest.Item) -> dict[str, Any]:
     """The markers' options merged; the closest marker wins."""
     merged: dict[str, Any] = {}
+    valid = _valid_options()
     for marker in reversed(list(node.iter_markers("aimlapi"))):
         if marker.args:
-            raise pytest.UsageError("@pytest.mark.aimlapi takes keyword arguments only")
+            pytest.fail(
+                f"@pytest.mark.aimlapi takes keyword arguments only; got {marker.args!r}. "
+                f"Valid options: {', '.join(valid)}",
+                pytrace=False,
+            )
+        unknown = sorted(set(marker.kwargs) - set(valid))
+        if unknown:
+            pytest.fail(
+                f"@pytest.mark.aimlapi: unknown option(s) {', '.join(unknown)}. "
+                f"Valid options: {', '.join(valid)}",
+                pytrace=False,
+            )
         merged.update(marker.kwargs)
     return merged
 
 
 def _verify(mock: MockAPI, checks: dict[str, Any]) -> None:
+    # Clients such as the openai SDK wrap the refusal in their own connection error; say it
+    # again here so the URL and the fix are in the report whatever the client did with it.
+    if mock.offline is not None and mock.offline.refused:
+        refused = "\n  ".join(dict.fromkeys(mock.offline.refused))
+        pytest.fail(
+            f"aimlapi: the test is offline and these requests went to URLs the mock does not "
+            f"route:\n  {refused}\nPoint the client at {mock.base_url}, add the URL to "
+            "@pytest.mark.aimlapi(base_url=[...]), or let it through with "
+            "@pytest.mark.aimlapi(passthrough=[...]) or the aimlapi_passthrough ini option.",
+            pytrace=False,
+        )
     unused = mock.service.stubs.unused()
     if unused:
         names = ", ".join(s.describe() for s in unused)
@@ -66,7 +110,16 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
     teardown if the client sent a request that breaks the request schema."""
     options = _options(request.node)
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
-    with mock_aimlapi(**options) as mock:
+    options.setdefault("passthrough", request.config.getini(_INI_PASSTHROUGH))
+    with contextlib.ExitStack() as stack:
+        try:
+            mock = stack.enter_context(mock_aimlapi(**options))
+        except (TypeError, ValueError, KeyError) as exc:
+            wrong = f"@pytest.mark.aimlapi: {exc}"
+        else:
+            wrong = ""
+        if wrong:  # outside the except block, so the report shows no chained traceback
+            pytest.fail(wrong, pytrace=False)
         yield mock
         _verify(mock, checks)
 
@@ -87,6 +140,7 @@ def aimlapi_server(
     options = _options(request.node)
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
     options.pop("base_url", None)
+    options.pop("passthrough", None)  # a live server does not patch the client's transports
     service = aimlapi_live_server.service
     keys = options.pop("api_keys", None)
     service.config = Config(
