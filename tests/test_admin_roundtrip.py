@@ -69,13 +69,13 @@ def test_get_stubs_posts_back_into_a_fresh_mock_unchanged() -> None:
         ToolCalls(Call("get_weather", {"city": "Paris"}, id="call_1"), reasoning_tokens=64),
         "It is 18 °C.",
         last_user=re.compile(r"weather in \w+"),
-        turn=0,
+        has_tools=True,
         name="weather",
         fault=Fault(latency=Latency(ttft=0.25)),
     )
     source.stub(Error(503, "busy", {"retry-after": "1"}), times=2, priority=5, stream=True)
     got = call(source, "GET", "/stubs")[1]
-    assert got["stubs"][0]["match"] == {"last_user_regex": r"weather in \w+", "turn": 0}
+    assert got["stubs"][0]["match"] == {"last_user_regex": r"weather in \w+", "has_tools": True}
     assert [u["used"] for u in got["usage"]] == [0, 0]
 
     target = Service()

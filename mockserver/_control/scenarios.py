@@ -171,6 +171,16 @@ class Stub:
         )
         if self.times is not None and self.times < 1:
             raise ValueError(f"times must be >= 1 or None; got {self.times}")
+        if len(self.replies) > 1 and self.match.turn is not None:
+            # A sequence advances once per matching request, and turn=N matches one request
+            # per conversation: in an agent loop its second reply would never be reached.
+            raise ValueError(
+                f"a sequence of {len(self.replies)} replies with turn={self.match.turn} never "
+                "gets past its first reply in an agent loop (the next request has another "
+                "turn). Drop turn=: the sequence itself follows the loop, one reply per "
+                "request, as in mock.stub(ToolCalls(Call('get_weather', {...})), 'It is 18 °C.')"
+                "; or give each turn its own stub with one reply."
+            )
 
     @property
     def exhausted(self) -> bool:
