@@ -8,23 +8,26 @@ import dataclasses
 import inspect
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 pytest.register_assert_rewrite("mockserver._control.assertions")
 
-from mockserver._adapters.mocking import MockAPI, mock_aimlapi  # noqa: E402
-from mockserver._adapters.server import LiveServer  # noqa: E402
-from mockserver._contract import profiles  # noqa: E402
-from mockserver._control import assertions  # noqa: E402  (after the rewrite hook)
-from mockserver._core.pipeline import Config, Service  # noqa: E402
+# The mock itself is imported by the fixtures, on first use: pytest imports this plugin in
+# every session of every project that installs the package, used or not.
+if TYPE_CHECKING:
+    from mockserver._adapters.mocking import MockAPI
+    from mockserver._adapters.server import LiveServer
 
 _CHECKS = ("validate", "assert_all_stubs_used")
 _INI_PASSTHROUGH = "aimlapi_passthrough"
 
 
 def _valid_options() -> list[str]:
+    from mockserver._adapters.mocking import mock_aimlapi
+    from mockserver._core.pipeline import Config
+
     own = [p for p in inspect.signature(mock_aimlapi).parameters if p != "config"]
     fields = [f.name for f in dataclasses.fields(Config) if f.name not in ("clock", "profile")]
     return sorted({*own, *fields, *_CHECKS})
@@ -76,6 +79,8 @@ def _options(node: pytest.Item) -> dict[str, Any]:
 
 
 def _verify(mock: MockAPI, checks: dict[str, Any]) -> None:
+    from mockserver._control import assertions  # after the rewrite hook
+
     # Clients such as the openai SDK wrap the refusal in their own connection error; say it
     # again here so the URL and the fix are in the report whatever the client did with it.
     if mock.offline is not None and mock.offline.refused:
@@ -111,6 +116,8 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
     options = _options(request.node)
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
     options.setdefault("passthrough", request.config.getini(_INI_PASSTHROUGH))
+    from mockserver._adapters.mocking import mock_aimlapi
+
     with contextlib.ExitStack() as stack:
         try:
             mock = stack.enter_context(mock_aimlapi(**options))
@@ -127,6 +134,9 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
 @pytest.fixture(scope="session")
 def aimlapi_live_server() -> Iterator[LiveServer]:
     """The session's live server (started on first use); override to change how it starts."""
+    from mockserver._adapters.server import LiveServer
+    from mockserver._core.pipeline import Config, Service
+
     with LiveServer(Service(Config(seed=0))) as server:
         yield server
 
@@ -141,6 +151,10 @@ def aimlapi_server(
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
     options.pop("base_url", None)
     options.pop("passthrough", None)  # a live server does not patch the client's transports
+    from mockserver._adapters.mocking import MockAPI
+    from mockserver._contract import profiles
+    from mockserver._core.pipeline import Config
+
     service = aimlapi_live_server.service
     keys = options.pop("api_keys", None)
     service.config = Config(
