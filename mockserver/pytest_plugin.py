@@ -116,6 +116,10 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
     options = _options(request.node)
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
     options.setdefault("passthrough", request.config.getini(_INI_PASSTHROUGH))
+    if "aimlapi_server" in request.fixturenames:
+        # Both fixtures in one test: the live mock is routed on purpose, not by accident.
+        live = request.getfixturevalue("aimlapi_live_server")
+        options["passthrough"] = [*options["passthrough"], live.url + "/"]
     from mockserver._adapters.mocking import mock_aimlapi
 
     with contextlib.ExitStack() as stack:

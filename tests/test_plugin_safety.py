@@ -46,8 +46,9 @@ def test_passthrough_on_the_marker_and_in_the_ini_lets_urls_through(
     result = run(
         pytester,
         """
-def test_ini(aimlapi_mock, aimlapi_server):
-    assert httpx.get(aimlapi_server.url + "/health").status_code == 200
+def test_ini(aimlapi_mock):
+    with pytest.raises(Exception, match="Connect|connect|refused"):
+        httpx.get("http://127.0.0.1:9/health")  # let through: a real (refused) connection
 
 @pytest.mark.aimlapi(passthrough=["localhost"])
 def test_marker_replaces_the_ini(aimlapi_mock):
@@ -57,6 +58,22 @@ def test_marker_replaces_the_ini(aimlapi_mock):
 """,
     )
     result.assert_outcomes(passed=2)
+
+
+def test_the_live_server_is_let_through_when_a_test_uses_both_fixtures(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+def test_both(aimlapi_mock, aimlapi_server):
+    assert httpx.get(aimlapi_server.url + "/health").status_code == 200
+    with pytest.raises(Exception, match="not routed"):
+        httpx.get("http://127.0.0.1:9/health")
+    aimlapi_mock.offline.refused.clear()
+""",
+    )
+    result.assert_outcomes(passed=1)
 
 
 def test_a_marker_typo_is_a_usage_error_listing_the_options(pytester: pytest.Pytester) -> None:
