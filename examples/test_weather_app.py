@@ -30,6 +30,17 @@ def test_the_agent_loop_ends_with_the_models_answer(aimlapi_mock: MockAPI) -> No
     assert json.loads(tool_result["content"])["temperature"] == 18
 
 
+def test_a_sequence_scripts_first_the_tool_call_then_the_answer(aimlapi_mock: MockAPI) -> None:
+    # One stub, two replies: each request the loop sends takes the next one.
+    aimlapi_mock.stub(
+        ToolCalls(Call("get_weather", {"city": "Oslo", "unit": "celsius"})),
+        "It is 18 °C in Oslo.",
+        name="weather",
+    )
+    assert weather_app.ask("Weather in Oslo?") == "It is 18 °C in Oslo."
+    assert [r.answered_by for r in aimlapi_mock.requests] == ["stub:weather", "stub:weather"]
+
+
 def test_the_agent_loop_works_with_generated_tool_calls(aimlapi_mock: MockAPI) -> None:
     # No stubs: the mock calls the tool with arguments valid against its schema,
     # then answers the tool result in text.

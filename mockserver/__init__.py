@@ -3,16 +3,68 @@
 
 from __future__ import annotations
 
-from mockserver._adapters.asgi import create_app
-from mockserver._adapters.mocking import MockAPI, mock_aimlapi
-from mockserver._contract.profiles import AIMLAPI, OPENAI, Profile
-from mockserver._control.faults import Fault, Latency, StreamFault
-from mockserver._control.scenarios import Match
-from mockserver._core.exchange import Config, Outcome, RawRequest
-from mockserver._core.pipeline import Service
-from mockserver._generation.replies import Call, Error, FromFixture, Raw, Refusal, Text, ToolCalls
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from mockserver._adapters.asgi import create_app
+    from mockserver._adapters.mocking import MockAPI, mock_aimlapi
+    from mockserver._contract.profiles import AIMLAPI, OPENAI, Profile
+    from mockserver._control.faults import Fault, Latency, StreamFault
+    from mockserver._control.scenarios import Match
+    from mockserver._core.exchange import Config, Outcome, RawRequest
+    from mockserver._core.pipeline import Service
+    from mockserver._generation.replies import (
+        Call,
+        Error,
+        FromFixture,
+        Raw,
+        Refusal,
+        Text,
+        ToolCalls,
+    )
 
 __version__ = "0.1.0"
+
+# Imported on first use: pytest imports this package for its plugin in every session, and
+# a session that never touches the mock should not pay for Starlette and jsonschema.
+_HOMES = {
+    "create_app": "mockserver._adapters.asgi",
+    "MockAPI": "mockserver._adapters.mocking",
+    "mock_aimlapi": "mockserver._adapters.mocking",
+    "AIMLAPI": "mockserver._contract.profiles",
+    "OPENAI": "mockserver._contract.profiles",
+    "Profile": "mockserver._contract.profiles",
+    "Fault": "mockserver._control.faults",
+    "Latency": "mockserver._control.faults",
+    "StreamFault": "mockserver._control.faults",
+    "Match": "mockserver._control.scenarios",
+    "Config": "mockserver._core.exchange",
+    "Outcome": "mockserver._core.exchange",
+    "RawRequest": "mockserver._core.exchange",
+    "Service": "mockserver._core.pipeline",
+    "Call": "mockserver._generation.replies",
+    "Error": "mockserver._generation.replies",
+    "FromFixture": "mockserver._generation.replies",
+    "Raw": "mockserver._generation.replies",
+    "Refusal": "mockserver._generation.replies",
+    "Text": "mockserver._generation.replies",
+    "ToolCalls": "mockserver._generation.replies",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
 
 __all__ = [
     "AIMLAPI",

@@ -3,21 +3,44 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import inspect
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 pytest.register_assert_rewrite("mockserver._control.assertions")
 
-from mockserver._adapters.mocking import MockAPI, mock_aimlapi  # noqa: E402
-from mockserver._adapters.server import LiveServer  # noqa: E402
-from mockserver._contract import profiles  # noqa: E402
-from mockserver._control import assertions  # noqa: E402  (after the rewrite hook)
-from mockserver._core.pipeline import Config, Service  # noqa: E402
+# The mock itself is imported by the fixtures, on first use: pytest imports this plugin in
+# every session of every project that installs the package, used or not.
+if TYPE_CHECKING:
+    from mockserver._adapters.mocking import MockAPI
+    from mockserver._adapters.server import LiveServer
 
 _CHECKS = ("validate", "assert_all_stubs_used")
+_INI_PASSTHROUGH = "aimlapi_passthrough"
+
+
+def _valid_options() -> list[str]:
+    from mockserver._adapters.mocking import mock_aimlapi
+    from mockserver._core.pipeline import Config
+
+    own = [p for p in inspect.signature(mock_aimlapi).parameters if p != "config"]
+    fields = [f.name for f in dataclasses.fields(Config) if f.name not in ("clock", "profile")]
+    return sorted({*own, *fields, *_CHECKS})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        _INI_PASSTHROUGH,
+        "URL prefixes or host names that aimlapi_mock lets through to the network "
+        "(every other unrouted request fails)",
+        type="linelist",
+        default=[],
+    )
 
 
 class UnusedStubWarning(UserWarning):
@@ -33,22 +56,48 @@ class UnknownFieldWarning(UserWarning):
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "aimlapi(profile='aimlapi', seed=0, strict=False, base_url=..., api_keys=None, validate=True, "
-        "assert_all_stubs_used=False): configure the aimlapi_mock and aimlapi_server fixtures",
+        "aimlapi(profile='aimlapi', seed=0, strict=False, base_url=..., api_keys=None, passthrough=[], "
+        "validate=True, assert_all_stubs_used=False): configure the aimlapi_mock and aimlapi_server "
+        "fixtures",
     )
 
 
 def _options(node: pytest.Item) -> dict[str, Any]:
     """The markers' options merged; the closest marker wins."""
     merged: dict[str, Any] = {}
+    valid = _valid_options()
     for marker in reversed(list(node.iter_markers("aimlapi"))):
         if marker.args:
-            raise pytest.UsageError("@pytest.mark.aimlapi takes keyword arguments only")
+            pytest.fail(
+                f"@pytest.mark.aimlapi takes keyword arguments only; got {marker.args!r}. "
+                f"Valid options: {', '.join(valid)}",
+                pytrace=False,
+            )
+        unknown = sorted(set(marker.kwargs) - set(valid))
+        if unknown:
+            pytest.fail(
+                f"@pytest.mark.aimlapi: unknown option(s) {', '.join(unknown)}. "
+                f"Valid options: {', '.join(valid)}",
+                pytrace=False,
+            )
         merged.update(marker.kwargs)
     return merged
 
 
 def _verify(mock: MockAPI, checks: dict[str, Any]) -> None:
+    from mockserver._control import assertions  # after the rewrite hook
+
+    # Clients such as the openai SDK wrap the refusal in their own connection error; say it
+    # again here so the URL and the fix are in the report whatever the client did with it.
+    if mock.offline is not None and mock.offline.refused:
+        refused = "\n  ".join(dict.fromkeys(mock.offline.refused))
+        pytest.fail(
+            f"aimlapi: the test is offline and these requests went to URLs the mock does not "
+            f"route:\n  {refused}\nPoint the client at {mock.base_url}, add the URL to "
+            "@pytest.mark.aimlapi(base_url=[...]), or let it through with "
+            "@pytest.mark.aimlapi(passthrough=[...]) or the aimlapi_passthrough ini option.",
+            pytrace=False,
+        )
     unused = mock.service.stubs.unused()
     if unused:
         names = ", ".join(s.describe() for s in unused)
@@ -84,7 +133,22 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
     teardown if the client sent a request that breaks the request schema."""
     options = _options(request.node)
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
-    with mock_aimlapi(**options) as mock:
+    options.setdefault("passthrough", request.config.getini(_INI_PASSTHROUGH))
+    if "aimlapi_server" in request.fixturenames:
+        # Both fixtures in one test: the live mock is routed on purpose, not by accident.
+        live = request.getfixturevalue("aimlapi_live_server")
+        options["passthrough"] = [*options["passthrough"], live.url + "/"]
+    from mockserver._adapters.mocking import mock_aimlapi
+
+    with contextlib.ExitStack() as stack:
+        try:
+            mock = stack.enter_context(mock_aimlapi(**options))
+        except (TypeError, ValueError, KeyError) as exc:
+            wrong = f"@pytest.mark.aimlapi: {exc}"
+        else:
+            wrong = ""
+        if wrong:  # outside the except block, so the report shows no chained traceback
+            pytest.fail(wrong, pytrace=False)
         yield mock
         _verify(mock, checks)
 
@@ -92,6 +156,9 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
 @pytest.fixture(scope="session")
 def aimlapi_live_server() -> Iterator[LiveServer]:
     """The session's live server (started on first use); override to change how it starts."""
+    from mockserver._adapters.server import LiveServer
+    from mockserver._core.pipeline import Config, Service
+
     with LiveServer(Service(Config(seed=0))) as server:
         yield server
 
@@ -105,6 +172,11 @@ def aimlapi_server(
     options = _options(request.node)
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
     options.pop("base_url", None)
+    options.pop("passthrough", None)  # a live server does not patch the client's transports
+    from mockserver._adapters.mocking import MockAPI
+    from mockserver._contract import profiles
+    from mockserver._core.pipeline import Config
+
     service = aimlapi_live_server.service
     keys = options.pop("api_keys", None)
     service.config = Config(

@@ -8,6 +8,13 @@ from them. ``service.stub(as_reply(value))`` serves a drawn response from the mo
 
 from __future__ import annotations
 
+try:
+    import hypothesis  # noqa: F401  (imported here to name the extra when it is missing)
+except ImportError:  # pragma: no cover - the test environment has it
+    raise ImportError(
+        "mockserver.strategies needs Hypothesis: pip install 'aimlapi-mockserver[testing]'"
+    ) from None
+
 from mockserver._strategies.completions import chat_completions
 from mockserver._strategies.errors import error_responses
 from mockserver._strategies.invalid_requests import invalid_chat_requests

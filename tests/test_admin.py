@@ -118,17 +118,24 @@ def test_post_stubs_adds_one_or_several_and_get_lists_them(service: Service) -> 
         "/stubs",
         [{"reply": {"content": "one"}, "times": 1}, {"reply": {"refusal": "no"}, "priority": -1}],
     )
-    assert status == 201 and body == {"added": ["stub #2", "stub #3"]}
+    assert status == 201 and body == {
+        "added": ["stub #2 (any request -> text)", "stub #3 (any request -> refusal)"]
+    }
     assert content(chat(service, "hi there")) == "Hey!"
     assert content(chat(service, "other")) == "one"
     status, body = admin(service, "GET", "/stubs")
     assert status == 200 and body["strict"] is False
-    assert [(s["name"], s["used"], s["exhausted"]) for s in body["stubs"]] == [
+    assert [(s["stub"], s["used"], s["exhausted"]) for s in body["usage"]] == [
         ("hi", 1, False),
-        ("stub #2", 1, True),
-        ("stub #3", 0, False),
+        ("stub #2 (any request -> text)", 1, True),
+        ("stub #3 (any request -> refusal)", 0, False),
     ]
-    assert service.journal.last().answered_by == "stub:stub #2"
+    assert body["stubs"] == [
+        {"name": "hi", "match": {"last_user": "hi"}, "reply": {"content": "Hey!"}},
+        {"reply": {"content": "one"}, "times": 1},
+        {"reply": {"refusal": "no"}, "priority": -1},
+    ]
+    assert service.journal.last().answered_by == "stub #2 (any request -> text)"
 
 
 def test_post_stubs_validation_error_is_400_with_the_path(service: Service) -> None:
@@ -206,7 +213,7 @@ def test_post_reset_clears_everything(service: Service) -> None:
     chat(service)
     assert admin(service, "POST", "/reset") == (200, {"reset": True})
     assert admin(service, "GET", "/requests")[1]["count"] == 0
-    assert admin(service, "GET", "/stubs")[1] == {"strict": False, "stubs": []}
+    assert admin(service, "GET", "/stubs")[1] == {"strict": False, "stubs": [], "usage": []}
     assert chat(service, "anything").status == 201
 
 

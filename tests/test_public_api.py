@@ -10,7 +10,7 @@ import mockserver
 def _public(module: object) -> set[str]:
     # pytest's assertion rewriting (the plugin's distribution is rewritten) adds "@py_*"
     # names; `from __future__ import annotations` adds "annotations".
-    names = vars(module)
+    names = dir(module)  # the package imports its names on first use; dir() lists them all
     return {n for n in names if n.isidentifier() and not n.startswith("_")} - {"annotations"}
 
 

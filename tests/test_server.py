@@ -119,3 +119,49 @@ def test_a_port_in_use_is_reported_not_hidden(serve: list[subprocess.Popen[str]]
     )
     assert second.returncode != 0
     assert "address already in use" in second.stderr.lower()
+
+
+def test_with_an_api_key_the_banner_says_so_and_models_want_the_key(
+    serve: list[subprocess.Popen[str]],
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--api-key", "sk-one"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    serve.append(process)
+    assert process.stderr is not None
+    banner = ""
+    while "use base_url=" not in banner:
+        banner = process.stderr.readline()
+        assert banner or process.poll() is None, "the server stopped before its banner"
+    assert "with the --api-key key" in banner and "any API key" not in banner
+    base_url = re.search(r"use base_url=(\S+)", banner).group(1)  # type: ignore[union-attr]
+    for path in ("/models", "/models/o3-mini"):
+        denied = httpx.get(base_url + path, timeout=10)
+        assert denied.status_code == 401 and denied.json()["statusCode"] == 401  # aimlapi's shape
+        wrong = httpx.get(base_url + path, headers={"authorization": "Bearer sk-x"}, timeout=10)
+        assert wrong.status_code == 401
+        right = httpx.get(base_url + path, headers={"authorization": "Bearer sk-one"}, timeout=10)
+        assert right.status_code == 200
+    assert httpx.get(base_url.removesuffix("/v1") + "/health", timeout=10).status_code == 200
+
+
+def test_version_journal_size_default_and_access_log_flags(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from mockserver import Config, Service, __version__
+    from mockserver._adapters import cli, server
+
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--version"])
+    assert (
+        stopped.value.code == 0 and capsys.readouterr().out.strip() == f"mockserver {__version__}"
+    )
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "0 turns it off (default: 1000)" in help_text and "--access-log" in help_text
+    service = Service(Config())
+    assert server._uvicorn_config(service, "127.0.0.1", 0, "info", access_log=True).access_log
+    assert not server._uvicorn_config(service, "127.0.0.1", 0, "info").access_log

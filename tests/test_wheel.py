@@ -6,7 +6,11 @@ import os
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
+
+import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,8 +96,12 @@ def fresh_venv(where: Path, wheel: Path) -> Path:
     return python
 
 
-def test_installed_wheel_validates_its_own_fixtures(tmp_path: Path) -> None:
-    wheel = build_wheel(tmp_path / "dist")
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wheel(tmp_path_factory.mktemp("dist"))
+
+
+def test_installed_wheel_validates_its_own_fixtures(tmp_path: Path, wheel: Path) -> None:
     venv = tmp_path / "venv"
     python = fresh_venv(venv, wheel)
     script = tmp_path / "check_installed.py"
@@ -115,3 +123,92 @@ def test_installed_wheel_validates_its_own_fixtures(tmp_path: Path) -> None:
     )
     assert verify.returncode == 2, verify.stdout + verify.stderr
     assert "cannot reach http://127.0.0.1:9/v1/chat/completions" in verify.stdout
+
+
+# The test stack, which a server-only install must not need (the testing extra).
+TEST_STACK = ("pytest", "_pytest", "py", "pluggy", "hypothesis", "_hypothesis", "respx")
+
+CHECK_WITHOUT_TEST_STACK = """
+import importlib.util, mockserver
+for name in ("pytest", "hypothesis", "respx"):
+    assert importlib.util.find_spec(name) is None, name
+assert mockserver.Service and mockserver.create_app  # the public names still import
+for attempt in (lambda: __import__("mockserver.strategies"), lambda: mockserver.mock_aimlapi().__enter__()):
+    try:
+        attempt()
+    except ImportError as exc:
+        assert "aimlapi-mockserver[testing]" in str(exc), exc
+    else:
+        raise AssertionError("imported without the testing extra")
+print("ok")
+"""
+
+
+def _without_test_stack(where: Path) -> Path:
+    """This venv's packages minus the test stack (and minus this repository's editable
+    install), as a folder of links a fresh venv can put on its path."""
+    where.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        name = entry.name.split("-")[0].split(".")[0].lower()
+        if name in TEST_STACK or name.startswith(("__editable__", "aimlapi_mockserver", "_pytest")):
+            continue
+        if entry.suffix == ".pth":
+            continue
+        (where / entry.name).symlink_to(entry)
+    return where
+
+
+def test_the_server_runs_without_pytest_hypothesis_or_respx(tmp_path: Path, wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        requires = [
+            line
+            for line in archive.read(metadata).decode().splitlines()
+            if line.startswith("Requires-Dist:")
+        ]
+    for name in ("pytest", "hypothesis", "respx"):
+        lines = [r for r in requires if r.split()[1].startswith(name)]
+        assert lines and all("extra ==" in line for line in lines), lines  # never required
+        assert any("testing" in line for line in lines), lines
+
+    venv = tmp_path / "venv"
+    # Without pip of its own (seconds faster): this venv's pip installs into it.
+    run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
+    python = venv / "bin" / "python"
+    install = [sys.executable, "-m", "pip", "--python", python, "install", "--quiet"]
+    run(*install, "--no-deps", "--no-index", wheel, cwd=tmp_path)
+    purelib = run(
+        python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path
+    )
+    packages = _without_test_stack(tmp_path / "packages")
+    (Path(purelib.strip()) / "zz_server_dependencies.pth").write_text(f"{packages}\n", "utf-8")
+    script = tmp_path / "check.py"
+    script.write_text(CHECK_WITHOUT_TEST_STACK, "utf-8")
+    assert run(python, script, cwd=tmp_path).strip() == "ok"
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    server = subprocess.Popen(
+        [venv / "bin" / "mockserver", "serve", "--port", "0", "--log-level", "warning"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        banner = server.stderr.readline()
+        assert "use base_url=" in banner, banner + server.stderr.read()
+        base_url = banner.split("use base_url=")[1].split()[0]
+        assert httpx.get(base_url.removesuffix("/v1") + "/health", timeout=10).status_code == 200
+        answer = httpx.post(
+            base_url + "/chat/completions",
+            json={"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]},
+            headers={"authorization": "Bearer k"},
+            timeout=10,
+        )
+        assert answer.status_code == 201 and answer.json()["choices"][0]["message"]["content"]
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+        if server.stderr is not None:
+            server.stderr.close()

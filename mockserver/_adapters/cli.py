@@ -13,10 +13,24 @@ from mockserver._core.pipeline import Config
 from mockserver._verify import command as verify_command
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("aimlapi-mockserver")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        from mockserver import __version__
+
+        return __version__
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockserver",
         description="Offline mock and contract tools for AI/ML API's chat completions (o3-mini).",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="print the version"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
@@ -57,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         "--journal-size",
         type=int,
         default=Config.journal_size,
-        help="requests kept in the journal; 0 turns it off",
+        help="requests kept in the journal; 0 turns it off (default: %(default)s)",
     )
     serve.add_argument(
         "--journal-bytes",
@@ -108,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
         default="info",
         help="uvicorn's log level (default: %(default)s)",
     )
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        default=None,
+        help="log one line per request at info (default: off, except with --log-level debug)",
+    )
     validate = commands.add_parser(
         "validate",
         help="validate JSON bodies, .sse transcripts and scenario files against schemas/",
@@ -151,7 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"mockserver: {exc}", file=sys.stderr)
                 return 2
         return server.serve(
-            config, host=args.host, port=args.port, log_level=args.log_level, scenario=scenario
+            config,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            scenario=scenario,
+            access_log=args.access_log,
         )
     if args.command == "validate":
         from mockserver._adapters import validate_cli

@@ -13,9 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import respx
 
-from mockserver._adapters.transport import Adapter, Httpx2Patch, VirtualClock
+from mockserver._adapters.transport import Adapter, Httpx2Patch, Offline, VirtualClock
 from mockserver._contract import profiles
 from mockserver._control import assertions
 from mockserver._control.journal import Entry, Journal
@@ -34,6 +33,8 @@ class MockAPI:
         self.service = service
         self.base_urls = tuple(u.rstrip("/") for u in base_urls)
         self.clock = clock
+        self.offline: Offline | None = None
+        """The in-process mock's network policy (None for a live server)."""
         self.stub = service.stub
         self.fault = service.fault
         self.chaos = service.chaos
@@ -79,6 +80,19 @@ class MockAPI:
         return [e for e in self.requests if not e.valid]
 
 
+def _respx() -> Any:
+    """respx, imported on first use so that ``import mockserver`` and the server do not need
+    the testing extra."""
+    try:
+        import respx
+    except ImportError:
+        raise ImportError(
+            "the in-process mock (mock_aimlapi, the aimlapi_mock fixture) needs respx: "
+            "pip install 'aimlapi-mockserver[testing]'"
+        ) from None
+    return respx
+
+
 @contextmanager
 def mock_aimlapi(
     *,
@@ -87,13 +101,18 @@ def mock_aimlapi(
     strict: bool = False,
     base_url: str | Sequence[str] = DEFAULT_BASE_URL,
     api_keys: Sequence[str] | None = None,
+    passthrough: Sequence[str] = (),
     **config: Any,
 ) -> Iterator[MockAPI]:
     """Route every httpx and httpx2 request under `base_url` to an in-process mock.
 
-    Other URLs are untouched. Seeded by default (``seed=0``) so tests are reproducible;
-    ``seed=None`` varies answers between runs. Extra keyword arguments are `Config` fields.
+    Offline by default: a request to any other URL fails with an error naming it, unless
+    `passthrough` lets it through on purpose (URL prefixes such as
+    ``"http://127.0.0.1:9000/"``, or host names such as ``"localhost"``). Seeded by default
+    (``seed=0``) so tests are reproducible; ``seed=None`` varies answers between runs. Extra
+    keyword arguments are `Config` fields.
     """
+    respx = _respx()
     clock = VirtualClock()
     urls = [base_url] if isinstance(base_url, str) else list(base_url)
     # No socket, so the admin API's Host check sees the base URL's host: allow it.
@@ -111,16 +130,27 @@ def mock_aimlapi(
         )
     )
     mock = MockAPI(service, urls, clock)
+    offline = Offline(mock.base_urls, passthrough)
+    mock.offline = offline
     router = respx.MockRouter(assert_all_called=False, assert_all_mocked=False, using="httpx")
     httpx_adapters = [Adapter(httpx, service, clock, url) for url in mock.base_urls]
     for adapter in httpx_adapters:
         router.route(url__startswith=adapter.prefix + "/").mock(side_effect=adapter)
-    router.route().pass_through()
+    for item in offline.passthrough:
+        if "://" in item:
+            router.route(url__startswith=item).pass_through()
+        else:
+            host, _, port = item.partition(":")
+            pattern = {"host": host, **({"port": int(port)} if port.isdigit() else {})}
+            router.route(**pattern).pass_through()
+    router.route().mock(side_effect=offline.refuse)
     patch2 = None
     if importlib.util.find_spec("httpx2") is not None:
         import httpx2
 
-        patch2 = Httpx2Patch([Adapter(httpx2, service, clock, url) for url in mock.base_urls])
+        patch2 = Httpx2Patch(
+            [Adapter(httpx2, service, clock, url) for url in mock.base_urls], offline
+        )
     with router:
         if patch2 is not None:
             patch2.start()

@@ -60,7 +60,12 @@ _DROPS_FILTER = _QuietDrops()
 
 
 def _uvicorn_config(
-    service: Service, host: str, port: int, log_level: str, sock: socket.socket | None = None
+    service: Service,
+    host: str,
+    port: int,
+    log_level: str,
+    sock: socket.socket | None = None,
+    access_log: bool | None = None,
 ) -> uvicorn.Config:
     # One filter instance each: adding the same object twice is a no-op, so servers started
     # one after another do not stack filters.
@@ -70,7 +75,8 @@ def _uvicorn_config(
         "host": host,
         "port": port,
         "log_level": log_level,
-        "access_log": log_level == "debug",
+        # Off by default (one line per request slows load tests); --access-log turns it on.
+        "access_log": log_level == "debug" if access_log is None else access_log,
         "loop": "auto",
         "http": "auto",
         "lifespan": "off",
@@ -86,10 +92,12 @@ def serve(
     port: int = 8000,
     log_level: str = "info",
     scenario: Scenario | None = None,
+    access_log: bool | None = None,
 ) -> int:
     """Serve until Ctrl-C or SIGTERM; prints the base URL clients should use."""
     service = Service(config, scenario=scenario)
-    server = _Server(_uvicorn_config(service, host, port, log_level))
+    server = _Server(_uvicorn_config(service, host, port, log_level, access_log=access_log))
+    keys = "with any API key" if config.api_keys is None else "with the --api-key key"
     shown_host = f"[{host}]" if ":" in host else host
 
     def announce() -> None:
@@ -100,7 +108,7 @@ def serve(
             base = f"http://{shown_host}:{bound}/v1"
             print(
                 f"aimlapi-mockserver ({config.profile.name} profile) listening; "
-                f"use base_url={base} with any API key",
+                f"use base_url={base} {keys}",
                 file=sys.stderr,
                 flush=True,
             )

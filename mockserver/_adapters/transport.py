@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 from unittest import mock
 
 from mockserver._core.exchange import Outcome, RawRequest, StreamItem
@@ -142,12 +142,68 @@ def _stream_class(lib: ModuleType) -> type:
     return _STREAM_CLASSES[lib.__name__]
 
 
-class Httpx2Patch:
-    """Routes ``httpx2`` traffic for the adapters' URLs in process; the rest goes out as usual."""
+class UnroutedRequestError(RuntimeError):
+    """A test that is offline by default sent a request to a URL the mock does not route."""
 
-    def __init__(self, adapters: list[Adapter]) -> None:
+
+class Offline:
+    """The network policy of an in-process mock: URLs routed to the mock, URLs let through on
+    purpose (``passthrough``), and an error naming the URL for every other request, so a test
+    never reaches the network by accident (as respx and pytest-httpx do by default)."""
+
+    def __init__(self, routed: Sequence[str], passthrough: Sequence[str]) -> None:
+        if isinstance(passthrough, str):
+            passthrough = [passthrough]
+        for item in passthrough:
+            if not isinstance(item, str):
+                raise TypeError(
+                    f"passthrough must be a list of URL prefixes or host names; got "
+                    f"{type(item).__name__} {item!r}. Example: passthrough=['http://127.0.0.1:9000/']"
+                )
+        self.routed = tuple(routed)
+        self.passthrough = tuple(passthrough)
+        self.refused: list[str] = []
+
+    def allows(self, url: Any) -> bool:
+        text = str(url)
+        for item in self.passthrough:
+            if "://" in item:
+                if text.startswith(item):
+                    return True
+            elif url.host == item or f"{url.host}:{url.port}" == item:
+                return True
+        return False
+
+    def refuse(self, request: Any) -> NoReturn:
+        """The error for an unrouted request (raised inside the client's send)."""
+        url = request.url
+        text = str(url)
+        self.refused.append(f"{request.method} {text}")
+        origin = f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+        routed = ", ".join(self.routed)
+        raise UnroutedRequestError(
+            f"aimlapi mock: {request.method} {text} is not routed to the mock and the test is "
+            f"offline (routed: {routed}). Point the client at the mock (base_url={routed.split(', ')[0]!r}), "
+            f"route this URL with @pytest.mark.aimlapi(base_url=[..., {origin + '/v1'!r}]) or "
+            f"mock_aimlapi(base_url=...), or let it through on purpose with "
+            f"passthrough=[{origin + '/'!r}] (on the marker, in the aimlapi_passthrough ini "
+            "option, or on mock_aimlapi)."
+        )
+
+
+class Httpx2Patch:
+    """Routes ``httpx2`` traffic for the adapters' URLs in process; the rest is refused unless
+    the `Offline` policy lets it through."""
+
+    def __init__(self, adapters: list[Adapter], offline: Offline | None = None) -> None:
         self.adapters = adapters
+        self.offline = offline
         self._patches: list[Any] = []
+
+    def _admit(self, request: Any) -> None:
+        """Let a request no adapter handles go out, unless the offline policy refuses it."""
+        if self.offline is not None and not self.offline.allows(request.url):
+            self.offline.refuse(request)
 
     def _find(self, request: Any) -> Adapter | None:
         return next((a for a in self.adapters if a.handles(request.url)), None)
@@ -157,15 +213,19 @@ class Httpx2Patch:
 
         sync_send = httpx2.HTTPTransport.handle_request
         async_send = httpx2.AsyncHTTPTransport.handle_async_request
-        find = self._find
+        find, admit = self._find, self._admit
 
         def handle_request(transport: Any, request: Any) -> Any:
             adapter = find(request)
-            return sync_send(transport, request) if adapter is None else adapter(request)
+            if adapter is None:
+                admit(request)
+                return sync_send(transport, request)
+            return adapter(request)
 
         async def handle_async_request(transport: Any, request: Any) -> Any:
             adapter = find(request)
             if adapter is None:
+                admit(request)
                 return await async_send(transport, request)
             await request.aread()
             return adapter(request)

@@ -15,6 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 
 from mockserver._contract import errors
+from mockserver._contract.arguments import (
+    NUMBER,
+    OPTIONAL_BOOL,
+    OPTIONAL_INT,
+    OPTIONAL_NUMBER,
+    OPTIONAL_STR,
+    check,
+)
 from mockserver._contract.errors import ApiError
 from mockserver._contract.sse import StreamItem
 
@@ -46,6 +54,7 @@ class Latency:
 
     def __post_init__(self) -> None:
         for name in ("ttft", "between", "jitter"):
+            check("Latency", name, getattr(self, name), NUMBER, "Latency(ttft=0.5, between=0.02)")
             check_seconds(f"latency.{name}", getattr(self, name), MAX_DELAY_SECONDS)
 
     def delays(self, rng: random.Random) -> Iterator[float]:
@@ -75,6 +84,14 @@ class StreamFault:
     keep_alive: bool = False
     crlf: bool = False
 
+    def __post_init__(self) -> None:
+        for name in ("cut_after", "drop_after", "malformed_at", "error_after"):
+            check(
+                "StreamFault", name, getattr(self, name), OPTIONAL_INT, "StreamFault(cut_after=3)"
+            )
+        for name in ("keep_alive", "crlf"):
+            check("StreamFault", name, getattr(self, name), (bool,), "StreamFault(keep_alive=True)")
+
 
 RETRYABLE_HINT_HEADERS = ("retry-after", "retry-after-ms", "x-should-retry")
 
@@ -97,6 +114,41 @@ class Fault:
     name: str = ""
 
     def __post_init__(self) -> None:
+        check("Fault", "status", self.status, OPTIONAL_INT, "Fault(status=429)")
+        check("Fault", "message", self.message, OPTIONAL_STR, "Fault(status=503, message='busy')")
+        for name in ("retry_after", "retry_after_ms"):
+            check(
+                "Fault", name, getattr(self, name), OPTIONAL_NUMBER, f"Fault(status=429, {name}=2)"
+            )
+        check(
+            "Fault",
+            "retry_after_date",
+            self.retry_after_date,
+            (bool,),
+            "Fault(status=429, retry_after=2, retry_after_date=True) (a flag: send retry_after as a date)",
+        )
+        check(
+            "Fault",
+            "should_retry",
+            self.should_retry,
+            OPTIONAL_BOOL,
+            "Fault(status=500, should_retry=False)",
+        )
+        check(
+            "Fault",
+            "latency",
+            self.latency,
+            (Latency, type(None)),
+            "Fault(latency=Latency(ttft=0.5))",
+        )
+        check(
+            "Fault",
+            "stream",
+            self.stream,
+            (StreamFault, type(None)),
+            "Fault(stream=StreamFault(cut_after=3))",
+        )
+        check("Fault", "name", self.name, (str,), "Fault(status=429, name='rate-limit')")
         if self.status is not None and (
             isinstance(self.status, bool)
             or not isinstance(self.status, int)
@@ -231,6 +283,7 @@ class FaultQueue:
     chaos_rate: float = 0.0
     chaos_faults: tuple[Fault, ...] = ()
     chaos_rng: random.Random = field(default_factory=lambda: random.Random(0))
+    chaos_seed: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def push(self, fault: Fault, times: int = 1) -> None:
@@ -240,13 +293,29 @@ class FaultQueue:
             self.pending.append(_Queued(fault, times))
 
     def chaos(self, rate: float, faults: tuple[Fault, ...], seed: int = 0) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0.0 <= rate <= 1.0:
+        check("chaos", "rate", rate, NUMBER, "mock.chaos(0.1, Fault(status=500))")
+        if not 0.0 <= rate <= 1.0:
             raise ValueError(f"the chaos rate must be within [0, 1]; got {rate}")
         if rate and not faults:
             raise ValueError("chaos needs at least one fault to pick from")
+        for i, choice in enumerate(faults):
+            check("chaos", f"fault {i}", choice, (Fault,), "mock.chaos(0.1, Fault(status=500))")
         with self._lock:
             self.chaos_rate, self.chaos_faults = rate, faults
-            self.chaos_rng = random.Random(seed)
+            self.chaos_rng, self.chaos_seed = random.Random(seed), seed
+
+    def queued(self) -> list[tuple[Fault, int]]:
+        """The pending faults, each with how many requests it still applies to."""
+        with self._lock:
+            return [(q.fault, q.left) for q in self.pending]
+
+    def chaos_settings(self) -> tuple[float, tuple[Fault, ...], int]:
+        with self._lock:
+            return self.chaos_rate, self.chaos_faults, self.chaos_seed
+
+    def clear_chaos(self) -> None:
+        with self._lock:
+            self.chaos_rate, self.chaos_faults = 0.0, ()
 
     def take(self) -> Fault | None:
         if not self.pending and not self.chaos_rate:  # nothing scripted: skip the lock

@@ -185,14 +185,17 @@ def stub(
         paths = [(f"{where}.replies[{i}]", r) for i, r in enumerate(spec["replies"])]
     else:
         paths = [(f"{where}.reply", spec["reply"])]
-    return Stub(
-        match=match(spec.get("match") or {}, where=f"{where}.match"),
-        replies=tuple(reply(r, within=within, where=p) for p, r in paths),
-        times=spec.get("times"),
-        priority=int(spec.get("priority", 0)),
-        name=spec.get("name", ""),
-        fault=fault(spec["fault"]) if "fault" in spec else None,
-    )
+    try:
+        return Stub(
+            match=match(spec.get("match") or {}, where=f"{where}.match"),
+            replies=tuple(reply(r, within=within, where=p) for p, r in paths),
+            times=spec.get("times"),
+            priority=int(spec.get("priority", 0)),
+            name=spec.get("name", ""),
+            fault=fault(spec["fault"]) if "fault" in spec else None,
+        )
+    except (TypeError, ValueError) as exc:  # what the stub itself refuses (a sequence with turn)
+        raise SpecError(f"{where}: {exc}") from None
 
 
 def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:

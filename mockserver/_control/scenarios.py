@@ -13,12 +13,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from mockserver._contract.arguments import OPTIONAL_BOOL, OPTIONAL_INT, OPTIONAL_STR, check
 from mockserver._control import stub_checks
 from mockserver._control.faults import Fault
 from mockserver._generation.budget import TimedPattern
 from mockserver._generation.replies import (
+    Call,
+    Error,
+    FromFixture,
+    Raw,
+    Refusal,
     Reply,
+    Text,
+    ToolCalls,
 )
+
+_REPLY_TYPES = (Text, ToolCalls, Refusal, Error, Raw, FromFixture)
 
 Request = Mapping[str, Any]
 
@@ -41,6 +51,28 @@ class Match:
     tool_call_id: str | None = None
     stream: bool | None = None
     where: Callable[[Request], bool] | None = None
+
+    def __post_init__(self) -> None:
+        check("Match", "model", self.model, OPTIONAL_STR, "Match(model='o3-mini')")
+        check(
+            "Match",
+            "last_user",
+            self.last_user,
+            (str, re.Pattern, type(None)),
+            "Match(last_user='weather') or Match(last_user=re.compile(r'weather in \\w+'))",
+        )
+        check("Match", "turn", self.turn, OPTIONAL_INT, "Match(turn=0) (the first request)")
+        check("Match", "has_tools", self.has_tools, OPTIONAL_BOOL, "Match(has_tools=True)")
+        check("Match", "last_role", self.last_role, OPTIONAL_STR, "Match(last_role='tool')")
+        check(
+            "Match", "tool_call_id", self.tool_call_id, OPTIONAL_STR, "Match(tool_call_id='call_1')"
+        )
+        check("Match", "stream", self.stream, OPTIONAL_BOOL, "Match(stream=True)")
+        if self.where is not None and not callable(self.where):
+            raise TypeError(
+                f"Match: where must be a function of the request; got {type(self.where).__name__}"
+                f" {self.where!r}. Example: Match(where=lambda request: 'tools' in request)"
+            )
 
     def misses(self, request: Request) -> list[str]:
         """Why `request` does not match, one phrase per failed condition ([] if it matches)."""
@@ -134,8 +166,31 @@ class Stub:
     def __post_init__(self) -> None:
         if not self.replies:
             raise ValueError("a stub needs at least one reply")
+        for i, reply in enumerate(self.replies):
+            _check_reply(i, reply)
+        check("Stub", "match", self.match, (Match,), "Stub(Match(last_user='hi'), (Text('Hi!'),))")
+        check("stub", "times", self.times, OPTIONAL_INT, "mock.stub('Hi!', times=2)")
+        check("stub", "priority", self.priority, (int,), "mock.stub('Hi!', priority=10)")
+        check("stub", "name", self.name, (str,), "mock.stub('Hi!', name='greeting')")
+        check(
+            "stub",
+            "fault",
+            self.fault,
+            (Fault, type(None)),
+            "mock.stub('Hi!', fault=Fault(status=503))",
+        )
         if self.times is not None and self.times < 1:
             raise ValueError(f"times must be >= 1 or None; got {self.times}")
+        if len(self.replies) > 1 and self.match.turn is not None:
+            # A sequence advances once per matching request, and turn=N matches one request
+            # per conversation: in an agent loop its second reply would never be reached.
+            raise ValueError(
+                f"a sequence of {len(self.replies)} replies with turn={self.match.turn} never "
+                "gets past its first reply in an agent loop (the next request has another "
+                "turn). Drop turn=: the sequence itself follows the loop, one reply per "
+                "request, as in mock.stub(ToolCalls(Call('get_weather', {...})), 'It is 18 °C.')"
+                "; or give each turn its own stub with one reply."
+            )
 
     @property
     def exhausted(self) -> bool:
@@ -151,11 +206,49 @@ class Stub:
         if self.name:
             return self.name
         conditions = ", ".join(
-            f"{f.name}={getattr(self.match, f.name)!r}"
+            f"{f.name}={getattr(self.match, f.name)!r}" if f.name != "where" else "where=..."
             for f in fields(self.match)
-            if getattr(self.match, f.name) is not None and f.name != "where"
+            if getattr(self.match, f.name) is not None
         )
-        return f"stub #{self.number}" + (f" ({conditions})" if conditions else "")
+        replies = ", ".join(dict.fromkeys(_reply_kind(r) for r in self.replies))
+        return f"stub #{self.number} ({conditions or 'any request'} -> {replies})"
+
+    def label(self) -> str:
+        """What the journal says answered: ``stub:NAME``, or ``stub #N (conditions)``."""
+        return f"stub:{self.name}" if self.name else self.describe()
+
+
+def _reply_kind(reply: Reply) -> str:
+    if isinstance(reply, Text):
+        return "text"
+    if isinstance(reply, ToolCalls):
+        return "tool_calls " + ",".join(c.name for c in reply.calls)
+    if isinstance(reply, Error):
+        return f"error {reply.status}"
+    return type(reply).__name__.lower()
+
+
+def _check_reply(index: int, reply: object) -> None:
+    if isinstance(reply, _REPLY_TYPES):
+        return
+    if isinstance(reply, Call):
+        raise TypeError(
+            f"stub: reply {index} is a bare Call; wrap it: mock.stub(ToolCalls({reply!r}))"
+        )
+    if isinstance(reply, tuple | list) and reply and all(isinstance(c, Call) for c in reply):
+        raise TypeError(
+            f"stub: reply {index} is a list of Calls; wrap it: mock.stub(ToolCalls([...]))"
+        )
+    if isinstance(reply, Fault):
+        raise TypeError(
+            f"stub: reply {index} is a Fault, not a reply; queue it with mock.fault({reply!r}) "
+            "or attach it with mock.stub('Hi!', fault=...)"
+        )
+    kinds = ", ".join(t.__name__ for t in _REPLY_TYPES)
+    raise TypeError(
+        f"stub: reply {index} must be a str, a dict in the stubs-file format, or one of {kinds}; "
+        f"got {type(reply).__name__} {reply!r}. Example: mock.stub('It is 18 °C.', last_user='weather')"
+    )
 
 
 @dataclass(frozen=True)
@@ -194,6 +287,17 @@ class Stubs:
         with self._lock:
             self._stubs.clear()
             self._added = 0
+
+    def remove(self, key: str) -> list[Stub]:
+        """Remove the stubs named `key` (or, for unnamed ones, numbered `key`); returns them."""
+
+        def chosen(stub: Stub) -> bool:
+            return stub.name == key or (not stub.name and str(stub.number) == key.lstrip("#"))
+
+        with self._lock:
+            gone = [s for s in self._stubs if chosen(s)]
+            self._stubs = [s for s in self._stubs if not chosen(s)]
+        return gone
 
     def all(self) -> list[Stub]:
         with self._lock:

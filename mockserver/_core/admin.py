@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 from mockserver._contract import strict_json
 from mockserver._contract.errors import ApiError
-from mockserver._control import scenario_files
+from mockserver._control import scenario_export, scenario_files
 from mockserver._control.faults import FaultQueue
 from mockserver._control.journal import Journal
 from mockserver._control.scenarios import Stubs
@@ -62,6 +62,8 @@ def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
             code="invalid_admin_token",
         )
     route = _ROUTES.get((raw.method, route_path))
+    if route is None and raw.method == "DELETE" and route_path.startswith("/stubs/"):
+        route = _delete_stub
     if route is None:
         allowed = [m for m, p in _ROUTES if p == route_path]
         if allowed:
@@ -80,11 +82,34 @@ def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
     return Outcome(status, {"content-type": "application/json"}, json.dumps(body).encode())
 
 
+YAML_TYPES = admin_guard.YAML_TYPES
+"""Admin writes may be YAML, as a scenario file may be; everything else is read as JSON."""
+
+
 def _document(raw: RawRequest) -> Any:
+    media = raw.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in YAML_TYPES:
+        import yaml
+
+        try:
+            return yaml.safe_load(raw.body or b"null")
+        except yaml.YAMLError as exc:
+            raise ApiError(
+                400, f"admin API: the body is not YAML: {exc}", source="upstream"
+            ) from None
     try:
         return strict_json.loads(raw.body or b"null")
     except strict_json.JsonProblem as exc:
         raise ApiError(400, f"admin API: the body is not JSON: {exc}", source="upstream") from None
+
+
+def _items(document: Any, key: str, *, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A scenario document holding `key`, from the file's own shape ``{key: [...]}`` (what
+    GET answers; other keys GET adds, such as ``usage``, are dropped unless kept), a list,
+    or a single item."""
+    if isinstance(document, dict) and key in document:
+        return {key: document[key], **{k: document[k] for k in keep if k in document}}
+    return {key: document if isinstance(document, list) else [document]}
 
 
 def _load(service: Service, document: Any, source: str) -> scenario_files.Scenario:
@@ -132,25 +157,12 @@ def _clear_requests(service: Service, raw: RawRequest) -> tuple[int, Any]:
 
 
 def _stubs(service: Service, raw: RawRequest) -> tuple[int, Any]:
-    return 200, {
-        "strict": service.stubs.strict,
-        "stubs": [
-            {
-                "name": s.describe(),
-                "used": s.used,
-                "times": s.times,
-                "priority": s.priority,
-                "exhausted": s.exhausted,
-            }
-            for s in service.stubs.all()
-        ],
-    }
+    return 200, scenario_export.stubs_document(service.stubs)
 
 
 def _add_stubs(service: Service, raw: RawRequest) -> tuple[int, Any]:
-    document = _document(raw)
-    items = document if isinstance(document, list) else [document]
-    scenario = _load(service, {"stubs": items}, "POST /__mock/stubs")
+    document = _items(_document(raw), "stubs", keep=("strict",))
+    scenario = _load(service, document, "POST /__mock/stubs")
     return 201, {"added": [s.describe() for s in scenario.stubs]}
 
 
@@ -159,21 +171,60 @@ def _clear_stubs(service: Service, raw: RawRequest) -> tuple[int, Any]:
     return 200, {"cleared": "stubs"}
 
 
+def _delete_stub(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    key = raw.path.rstrip("/").split("/__mock/stubs/", 1)[-1]
+    gone = service.stubs.remove(key)
+    if not gone:
+        known = ", ".join(s.name or f"#{s.number}" for s in service.stubs.all()) or "none"
+        raise ApiError(
+            404,
+            f"admin API: no stub is named {key!r} (unnamed stubs go by their number, as in "
+            f"/__mock/stubs/1); stubs: {known}",
+            source="upstream",
+        )
+    return 200, {"deleted": [s.describe() for s in gone]}
+
+
+def _faults(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    return 200, scenario_export.faults_document(service.faults)
+
+
 def _add_faults(service: Service, raw: RawRequest) -> tuple[int, Any]:
-    document = _document(raw)
-    items = document if isinstance(document, list) else [document]
-    scenario = _load(service, {"faults": items}, "POST /__mock/faults")
+    scenario = _load(service, _items(_document(raw), "faults"), "POST /__mock/faults")
     return 201, {"queued": len(scenario.faults)}
 
 
+def _get_chaos(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    return 200, scenario_export.chaos_document(service.faults)
+
+
 def _chaos(service: Service, raw: RawRequest) -> tuple[int, Any]:
-    _load(service, {"chaos": _document(raw)}, "POST /__mock/chaos")
+    document = _document(raw)
+    if isinstance(document, dict) and set(document) == {"chaos"}:
+        document = document["chaos"]  # the shape GET /__mock/chaos answers
+    _load(service, {"chaos": document}, "POST /__mock/chaos")
     return 201, {"chaos": "on"}
+
+
+def _clear_chaos(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    service.faults.clear_chaos()
+    return 200, {"cleared": "chaos"}
 
 
 def _clear_faults(service: Service, raw: RawRequest) -> tuple[int, Any]:
     service.faults.clear()
     return 200, {"cleared": "faults"}
+
+
+def _get_scenario(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    """Everything scripted now, as a scenario file (without use counts, so it POSTs back)."""
+    stubs = scenario_export.stubs_document(service.stubs)
+    document: dict[str, Any] = {"strict": stubs["strict"], "stubs": stubs["stubs"]}
+    document.update(scenario_export.faults_document(service.faults))
+    chaos = scenario_export.chaos_document(service.faults)["chaos"]
+    if chaos is not None:
+        document["chaos"] = chaos
+    return 200, document
 
 
 def _scenario(service: Service, raw: RawRequest) -> tuple[int, Any]:
@@ -192,9 +243,13 @@ _ROUTES: Mapping[tuple[str, str], Callable[[Service, RawRequest], tuple[int, Any
     ("GET", "/stubs"): _stubs,
     ("POST", "/stubs"): _add_stubs,
     ("DELETE", "/stubs"): _clear_stubs,
+    ("GET", "/faults"): _faults,
     ("POST", "/faults"): _add_faults,
     ("DELETE", "/faults"): _clear_faults,
+    ("GET", "/chaos"): _get_chaos,
     ("POST", "/chaos"): _chaos,
+    ("DELETE", "/chaos"): _clear_chaos,
+    ("GET", "/scenario"): _get_scenario,
     ("POST", "/scenario"): _scenario,
     ("POST", "/reset"): _reset,
 }

@@ -71,14 +71,14 @@ def _origin_host(origin: str) -> str:
 
 
 def check_content_type(raw: RawRequest, route: str) -> None:
-    """Raise the 415 that refuses a write to `route` whose body is not declared JSON (or
-    YAML, for scenario files)."""
+    """Raise the 415 that refuses a write to `route` whose body is not declared JSON or
+    YAML (the two forms of a scenario file)."""
     if raw.method not in _WRITES:
         return
     declared = raw.headers.get("content-type")
     if declared is None and not raw.body.strip():
         return  # a bodiless write (POST /__mock/reset, DELETE ...): nothing to smuggle
-    accepted = JSON_TYPES + YAML_TYPES if route == "/scenario" else JSON_TYPES
+    accepted = JSON_TYPES + YAML_TYPES
     media = (declared or "").partition(";")[0].strip().lower()
     if media not in accepted:
         shown = f"{declared!r}" if declared is not None else "none"

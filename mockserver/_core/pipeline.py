@@ -118,6 +118,11 @@ class Service:
         """Queue a fault for the next `times` chat requests: ``service.fault(status=429)``."""
         if fault is not None and fields:
             raise TypeError("give the fault either as a Fault or as keyword arguments")
+        if fault is not None and not isinstance(fault, Fault):
+            raise TypeError(
+                f"fault() takes a Fault or keyword arguments; got {type(fault).__name__} {fault!r}."
+                f" Example: mock.fault(status=429) or mock.fault(Fault(status=429))"
+            )
         made = fault or Fault(**fields)
         self.faults.push(made, times)
         return made
@@ -208,7 +213,10 @@ class Service:
             raise errors.unknown_route(profile, raw.method, path)
         if raw.method not in ("GET", "HEAD"):
             raise errors.wrong_method(profile, raw.method, path, ["GET"])
-        entry.answered_by = "generator"
+        # Named for the reader of the journal: "health", "models", "openapi".
+        entry.answered_by = "models" if model is not None else path.split("/")[-1].split(".")[0]
+        if self.config.api_keys is not None and entry.answered_by == "models":
+            self._authenticate(raw.headers)  # the real API wants a key here too
         if model is not None:
             if model not in self._known_models:
                 raise errors.unknown_model(model)
@@ -271,7 +279,7 @@ class Service:
         self._raise_fault(fault, entry)
         picked = self._pick(call.request, stub_name)
         stub, reply = picked if picked else (None, None)
-        entry.answered_by = "generator" if stub is None else f"stub:{stub.describe()}"
+        entry.answered_by = "generator" if stub is None else stub.label()
         if stub is not None and stub.fault is not None:
             fault = fault.merged(stub.fault) if fault else stub.fault
             self._raise_fault(fault, entry)
