@@ -37,10 +37,14 @@ chaos: {rate: 0.5, seed: 3, faults: [{status: 500}, {stream: {cut_after: 3}}]}
 
 
 def call(
-    service: Service, method: str, route: str, body: Any = None, content_type: str = ""
+    service: Service,
+    method: str,
+    route: str,
+    body: Any = None,
+    content_type: str = "application/json",
 ) -> tuple[int, Any]:
     data = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
-    headers = {"content-type": content_type} if content_type else {}
+    headers = {"content-type": content_type} if data else {}
     outcome = service.handle(RawRequest(method, "/__mock" + route, headers, data))
     return outcome.status, json.loads(outcome.body)
 

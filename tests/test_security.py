@@ -151,16 +151,17 @@ def test_a_text_plain_scenario_from_a_web_page_is_refused() -> None:
         assert admin(service, "POST", "/stubs", scenario, content_type=media)[0] == 415
 
 
-def test_json_and_yaml_content_types_are_accepted_where_they_belong() -> None:
+def test_json_and_yaml_content_types_are_accepted_and_nothing_else() -> None:
     service = Service()
     stub = {"reply": {"content": "hi"}}
     assert (
         admin(service, "POST", "/stubs", stub, content_type="application/json; charset=utf-8")[0]
         == 201
     )
-    assert admin(service, "POST", "/stubs", stub, content_type="application/yaml")[0] == 415
+    assert admin(service, "POST", "/stubs", stub, content_type="application/yaml")[0] == 201
     status, _ = admin(service, "POST", "/scenario", {"stubs": [stub]}, content_type="text/yaml")
-    assert status != 415  # the gate lets YAML through to the scenario loader
+    assert status == 201  # YAML is a scenario file's other form, on every route
+    assert admin(service, "POST", "/stubs", stub, content_type="text/plain")[0] == 415
     assert admin(service, "POST", "/reset", content_type="")[0] == 415  # a declared non-JSON type
     headers = {"host": "127.0.0.1:8000"}
     reset = service.handle(RawRequest("POST", "/__mock/reset", headers, b""))
@@ -202,7 +203,8 @@ def test_the_in_process_mock_keeps_its_admin_api() -> None:
         added = client.post(f"{mock.base_url}/__mock/stubs", json={"reply": {"content": "hi"}})
         assert added.status_code == 201
         listed = client.get(f"{mock.base_url}/__mock/stubs").json()
-        assert listed["stubs"][0]["used"] == 0
+        assert listed["stubs"] == [{"reply": {"content": "hi"}}]
+        assert listed["usage"][0]["used"] == 0
 
 
 def test_the_live_server_refuses_a_foreign_host() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from mockserver._control.faults import Fault, FaultQueue, Latency, StreamFault
 from mockserver._control.scenarios import Match, Stub, Stubs
+from mockserver._generation.budget import TimedPattern
 from mockserver._generation.replies import (
     Error,
     FromFixture,
@@ -32,7 +33,7 @@ def match_spec(match: Match) -> dict[str, Any]:
         value = getattr(match, f.name)
         if value is None or f.name == "where":
             continue
-        if isinstance(value, re.Pattern):
+        if isinstance(value, re.Pattern | TimedPattern):  # a regex from Python or a file
             spec["last_user_regex"] = value.pattern
         else:
             spec[f.name] = value

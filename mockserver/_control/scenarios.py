@@ -58,7 +58,7 @@ class Match:
             "Match",
             "last_user",
             self.last_user,
-            (str, re.Pattern, type(None)),
+            (str, re.Pattern, TimedPattern, type(None)),
             "Match(last_user='weather') or Match(last_user=re.compile(r'weather in \\w+'))",
         )
         check("Match", "turn", self.turn, OPTIONAL_INT, "Match(turn=0) (the first request)")
