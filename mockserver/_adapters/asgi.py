@@ -51,7 +51,7 @@ class _Endpoint:
         raw = await self._read(scope, receive)
         if raw is None:  # the client left before its body arrived
             return
-        outcome = raw if isinstance(raw, Outcome) else self.service.handle(raw)
+        outcome = raw if isinstance(raw, Outcome) else await self._handle(raw)
         if outcome.delay <= 0 and outcome.stream is None:
             await self._write(scope, outcome, send)  # nothing to wait on: no watcher needed
             return
@@ -86,6 +86,14 @@ class _Endpoint:
         await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
         await _stream(outcome.stream, send)
 
+    async def _handle(self, raw: RawRequest) -> Outcome:
+        # Generation from a user's schema may take up to its time budget: it runs in a
+        # thread so the event loop keeps serving everyone else. Every other request (the
+        # common case) is answered inline, where a thread hop would cost more than the work.
+        if b'"tools"' in raw.body or b'"json_schema"' in raw.body:
+            return await asyncio.to_thread(self.service.handle, raw)
+        return self.service.handle(raw)
+
     async def _read(self, scope: Scope, receive: Receive) -> RawRequest | Outcome | None:
         limit = self.service.config.max_body_bytes
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
@@ -93,7 +101,7 @@ class _Endpoint:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             return self.service.error_outcome(errors.too_large(limit), path, "")
-        body = b""
+        body = bytearray()  # += on bytes would copy the whole body once per chunk
         more = True
         while more:
             message: Message = await receive()
@@ -104,7 +112,7 @@ class _Endpoint:
             if len(body) > limit:
                 return self.service.error_outcome(errors.too_large(limit), path, "")
         query = scope.get("query_string", b"").decode("latin-1")
-        return RawRequest(scope["method"], path, headers, body, query)
+        return RawRequest(scope["method"], path, headers, bytes(body), query)
 
 
 async def _disconnected(receive: Receive) -> None:

@@ -59,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
         help="requests kept in the journal; 0 turns it off",
     )
     serve.add_argument(
+        "--journal-bytes",
+        type=int,
+        default=Config.journal_bytes,
+        metavar="N",
+        help="bytes of request bodies the journal keeps; the oldest entries go first, and a "
+        "body over N/64 is journaled with its long strings cut (64 MiB)",
+    )
+    serve.add_argument(
         "--self-check",
         action="store_true",
         default=None,
@@ -125,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             api_keys=frozenset(args.api_keys) if args.api_keys else None,
             max_body_bytes=args.max_body_bytes,
             journal_size=args.journal_size,
+            journal_bytes=args.journal_bytes,
             admin=args.admin,
             admin_token=args.admin_token,
             strict=args.strict,

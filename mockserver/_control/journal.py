@@ -1,4 +1,8 @@
-"""The request journal: every request the mock answered, bounded, newest last."""
+"""The request journal: every request the mock answered, bounded, newest last.
+
+Bounded twice: by entries (``journal_size``) and by the bytes of the request bodies it
+keeps (``journal_bytes``). A body larger than `Journal.body_limit` is kept with every
+string longer than `KEPT_CHARS` cut, and the entry's notes say so (``body_truncated``)."""
 
 from __future__ import annotations
 
@@ -94,6 +98,8 @@ class Entry:
     stream: bool = False
     notes: dict[str, Any] = field(default_factory=dict)
     response_headers: dict[str, str] = field(default_factory=dict)
+    body_bytes: int = 0
+    """The size of the body as received."""
     client_disconnected: bool = False
     """The client left before the answer was complete (a stream or a scripted wait)."""
 
@@ -127,26 +133,57 @@ class Entry:
         }
 
 
-class Journal:
-    """A thread-safe ring buffer of entries; ``size=0`` keeps nothing (for load tests)."""
+KEPT_CHARS = 1024
+"""Characters kept of each long string in a truncated body."""
+_ENTRY_OVERHEAD = 1024  # headers, timings and the entry itself, roughly
 
-    def __init__(self, size: int = 1000) -> None:
-        self._entries: deque[Entry] = deque(maxlen=max(size, 0))
+
+class Journal:
+    """A thread-safe ring buffer of entries; ``size=0`` keeps nothing (for load tests).
+
+    ``max_bytes`` bounds the request bodies kept, all entries together."""
+
+    def __init__(self, size: int = 1000, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self._entries: deque[tuple[Entry, int]] = deque()
+        self._size = max(size, 0)
+        self.max_bytes = max(max_bytes, 0)
+        self.body_limit = max(self.max_bytes // 64, 64 * 1024)
+        """Bodies larger than this are journaled with their long strings cut."""
+        self._bytes = 0
         self._lock = threading.Lock()
-        self.enabled = size > 0
+        self.enabled = size > 0 and max_bytes > 0
 
     def record(self, entry: Entry) -> None:
-        if self.enabled:
-            with self._lock:
-                self._entries.append(entry)
+        if not self.enabled:
+            return
+        if entry.body_bytes > self.body_limit:
+            entry.body, cut = _truncated(entry.body)
+            entry.notes["body_truncated"] = (
+                f"the body ({entry.body_bytes} bytes) is larger than the journal keeps whole "
+                f"({self.body_limit} bytes): {cut} strings were cut to {KEPT_CHARS} characters"
+            )
+        cost = min(entry.body_bytes, self.body_limit) + _ENTRY_OVERHEAD
+        with self._lock:
+            self._entries.append((entry, cost))
+            self._bytes += cost
+            while self._entries and (
+                len(self._entries) > self._size or self._bytes > self.max_bytes
+            ):
+                self._bytes -= self._entries.popleft()[1]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
+
+    @property
+    def bytes(self) -> int:
+        """The bytes of bodies (and a fixed overhead per entry) the journal holds now."""
+        return self._bytes
 
     def entries(self, where: Callable[[Entry], bool] | None = None) -> list[Entry]:
         with self._lock:
-            snapshot = list(self._entries)
+            snapshot = [e for e, _ in self._entries]
         return snapshot if where is None else [e for e in snapshot if where(e)]
 
     def __iter__(self) -> Iterator[Entry]:
@@ -160,4 +197,28 @@ class Journal:
         with self._lock:
             if not self._entries:
                 raise LookupError("the journal is empty: no request has reached the mock")
-            return self._entries[-1]
+            return self._entries[-1][0]
+
+
+def _truncated(value: Any) -> tuple[Any, int]:
+    """`value` with every string longer than `KEPT_CHARS` cut, and how many were cut.
+    Recursion is safe: the parser bounds the depth (strict_json.MAX_DEPTH)."""
+    cut = 0
+
+    def short(text: str) -> str:
+        nonlocal cut
+        if len(text) <= KEPT_CHARS:
+            return text
+        cut += 1
+        return f"{text[:KEPT_CHARS]}... [{len(text) - KEPT_CHARS} more characters not journaled]"
+
+    def copy(node: Any) -> Any:
+        if isinstance(node, str):
+            return short(node)
+        if isinstance(node, dict):
+            return {k: copy(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [copy(v) for v in node]
+        return node
+
+    return copy(value), cut

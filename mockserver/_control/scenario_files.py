@@ -97,9 +97,11 @@ def _build(
     stubs = [
         stub(s, within=within, where=f"stubs[{i}]") for i, s in enumerate(document.get("stubs", ()))
     ]
-    for built in stubs:  # the checks Stubs.add makes, so a bad file fails when loaded
+    for n, (built, spec) in enumerate(zip(stubs, document.get("stubs", ()), strict=True)):
+        # the checks Stubs.add makes, so that a bad file fails when it is loaded
+        many = "replies" in spec
         for i, r in enumerate(built.replies):
-            stub_checks.check_reply(r, f"stubs: replies[{i}]")
+            stub_checks.check_reply(r, f"stubs[{n}].replies[{i}]" if many else f"stubs[{n}].reply")
     faults = [(fault(f), int(f.get("times", 1))) for f in document.get("faults", ())]
     chaos = None
     if "chaos" in document:

@@ -58,6 +58,9 @@ class Config:
     naming the violation). Off by default for speed: the test suite proves every variant
     valid, and runs with MOCKSERVER_SELF_CHECK=1 so that every answer it sees is checked."""
     journal_size: int = 1000
+    journal_bytes: int = 64 * 1024 * 1024
+    """Bytes of request bodies the journal keeps (the oldest entries go first); a body
+    larger than 1/64 of it is journaled with its long strings cut, and says so."""
     admin: bool = True
     """Serve the control plane under ``/__mock/``."""
     admin_token: str | None = None

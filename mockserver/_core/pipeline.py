@@ -48,7 +48,7 @@ class Service:
     ) -> None:
         self.config = config or Config()
         self._baseline = scenario
-        self.journal = Journal(self.config.journal_size)
+        self.journal = Journal(self.config.journal_size, self.config.journal_bytes)
         self.rate_limits = RateLimits()
         self.stubs = Stubs()
         self.faults = FaultQueue()
@@ -150,6 +150,7 @@ class Service:
             started=self.config.clock(),
             duration_ms=0.0,
             request_id=request_id,
+            body_bytes=len(raw.body),
         )
         try:
             outcome = self._route(raw, entry)

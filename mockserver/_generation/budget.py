@@ -58,9 +58,10 @@ _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def deadline(seconds: float = GENERATION_SECONDS) -> Iterator[None]:
-    """Every value generated inside shares one budget of `seconds` (per request)."""
-    token = _DEADLINE.set(time.monotonic() + seconds)
+def deadline(seconds: float | None = None) -> Iterator[None]:
+    """Every value generated inside shares one budget of `seconds` (per request;
+    `GENERATION_SECONDS` by default)."""
+    token = _DEADLINE.set(time.monotonic() + (GENERATION_SECONDS if seconds is None else seconds))
     try:
         yield
     finally:

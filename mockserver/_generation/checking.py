@@ -10,15 +10,17 @@ the value is drawn again and, in the end, the schema is refused with a 400.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mockserver._generation import budget
+from mockserver._generation.schema_keywords import UnsatisfiableSchema
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
-__all__ = ["validator_for"]
+__all__ = ["check_schema", "validator_for"]
 
 
 def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
@@ -87,3 +89,29 @@ def validator_for(root: Mapping[str, Any] | bool) -> Validator:
     bounded = _bounded(cls)
     validator: Validator = bounded(root, format_checker=cls.FORMAT_CHECKER)
     return validator
+
+
+def check_schema(schema: Mapping[str, Any] | bool) -> None:
+    """Raise ``UnsatisfiableSchema`` naming the keyword's path when `schema` is not a valid
+    JSON Schema (its draft's metaschema, regexes included), as OpenAI refuses it too."""
+    if isinstance(schema, bool):
+        return
+    problem = _schema_problem(json.dumps(schema, sort_keys=True))
+    if problem is not None:
+        raise UnsatisfiableSchema(problem)
+
+
+@functools.lru_cache(maxsize=256)
+def _schema_problem(text: str) -> str | None:
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import Draft202012Validator
+    from jsonschema.validators import validator_for as draft_of
+
+    schema = json.loads(text)
+    cls = draft_of(schema, default=Draft202012Validator)
+    try:
+        cls.check_schema(schema)
+    except SchemaError as exc:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.path)
+        return f"${where}: {exc.message}"
+    return None

@@ -56,7 +56,22 @@ def instance(schema: Mapping[str, Any] | bool | None, rng: random.Random) -> Any
         return {}
     if isinstance(schema, Mapping) and not VALIDATION_KEYS.intersection(schema):
         return {}
-    return _Generator(schema, rng).value(schema, "$", "")
+    checking.check_schema(schema)
+    try:
+        return _Generator(schema, rng).value(schema, "$", "")
+    except (
+        TypeError,
+        AttributeError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        ZeroDivisionError,
+    ) as exc:
+        # The metaschema accepted it, yet a keyword's value is not what the generator can
+        # read (the metaschema allows more than any generator honours): refuse, never 500.
+        raise UnsatisfiableSchema(
+            f"$: the schema holds a keyword value the mock cannot use ({exc})"
+        ) from None
 
 
 _MAX_REF_DEPTH = 32

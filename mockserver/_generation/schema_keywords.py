@@ -108,7 +108,7 @@ def types_of(schema: Mapping[str, Any], path: str) -> list[str]:
     declared = schema.get("type")
     if isinstance(declared, str):
         types = [declared]
-    elif isinstance(declared, list) and all(t in _TYPES for t in declared):
+    elif isinstance(declared, list) and all(isinstance(t, str) and t in _TYPES for t in declared):
         types = declared
     elif declared is not None:
         raise UnsatisfiableSchema(
