@@ -54,7 +54,7 @@ def chunks_of(transcript: bytes) -> list[dict[str, Any]]:
 def drawn(strategy: SearchStrategy[Any], condition: Callable[[Any], bool]) -> Any:
     """An example meeting `condition`: an existence check, not a property test, so it may
     look further than a @given test (it stops at the first hit and does not shrink)."""
-    once = settings(database=None, max_examples=1000, phases=[Phase.generate])
+    once = settings(database=None, max_examples=3000, phases=[Phase.generate])
     return find(strategy, condition, settings=once)
 
 
