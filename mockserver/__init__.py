@@ -6,7 +6,8 @@ from __future__ import annotations
 from mockserver._adapters.asgi import create_app
 from mockserver._adapters.mocking import MockAPI, mock_aimlapi
 from mockserver._contract.profiles import AIMLAPI, OPENAI, Profile
-from mockserver._control.faults import Fault, Latency, StreamFault
+from mockserver._control.assertions import asked_wait, should_retry
+from mockserver._control.faults import Fault, Latency, Split, StreamFault
 from mockserver._control.scenarios import Match
 from mockserver._core.exchange import Config, Outcome, RawRequest
 from mockserver._core.pipeline import Service
@@ -31,10 +32,13 @@ __all__ = [
     "RawRequest",
     "Refusal",
     "Service",
+    "Split",
     "StreamFault",
     "Text",
     "ToolCalls",
     "__version__",
+    "asked_wait",
     "create_app",
     "mock_aimlapi",
+    "should_retry",
 ]

@@ -85,12 +85,16 @@ def mock_aimlapi(
     strict: bool = False,
     base_url: str | Sequence[str] = DEFAULT_BASE_URL,
     api_keys: Sequence[str] | None = None,
+    validate: bool = True,
     **config: Any,
 ) -> Iterator[MockAPI]:
     """Route every httpx and httpx2 request under `base_url` to an in-process mock.
 
     Other URLs are untouched. Seeded by default (``seed=0``) so tests are reproducible;
     ``seed=None`` varies answers between runs. Extra keyword arguments are `Config` fields.
+    On a clean exit, as the ``aimlapi_mock`` fixture does, raises AssertionError listing
+    every request the client sent that breaks the request schema (``validate=False``:
+    don't, for tests that send invalid requests on purpose).
     """
     clock = VirtualClock()
     service = Service(
@@ -123,3 +127,5 @@ def mock_aimlapi(
         finally:
             if patch2 is not None:
                 patch2.stop()
+    if validate:  # only reached when the block raised nothing
+        assertions.assert_all_valid(mock.requests)

@@ -27,6 +27,9 @@ class Profile:
     """OpenAI reports ``service_tier``; the provider's sample has none."""
     status_code_as_string: bool = False
     """The provider's docs write ``statusCode`` as a string; real traffic shows an integer."""
+    stream_options_need_stream: bool = False
+    """OpenAI rejects ``stream_options`` unless ``stream`` is true; the provider's own request
+    sample sends it with ``"stream": false`` (WIRE.md §1)."""
 
 
 AIMLAPI = Profile(
@@ -44,6 +47,7 @@ OPENAI = Profile(
     accepts_max_tokens=False,
     choice_logprobs=True,
     service_tier="default",
+    stream_options_need_stream=True,
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (AIMLAPI, OPENAI)}

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from mockserver._contract import validation
 from mockserver._contract.violations import Violation
-from mockserver._control.faults import Fault, Latency, StreamFault
+from mockserver._control.faults import Fault, Latency, Split, StreamFault
 from mockserver._control.scenarios import Match, Stub
 from mockserver._generation import fixtures
 from mockserver._generation.replies import (
@@ -225,16 +225,38 @@ def fault(spec: Mapping[str, Any]) -> Fault:
         retry_after_ms=spec.get("retry_after_ms"),
         should_retry=spec.get("should_retry"),
         latency=Latency(**latency) if latency else None,
-        stream=StreamFault(**stream) if stream else None,
+        stream=_stream_fault(stream) if stream else None,
         name=spec.get("name", ""),
     )
+
+
+def _stream_fault(spec: Mapping[str, Any]) -> StreamFault:
+    fields = dict(spec)
+    if "split" in fields:
+        fields["split"] = Split.parse(fields["split"])
+    return StreamFault(**fields)
+
+
+def _header_split(text: str) -> Any:
+    """``bytes``, ``every:N`` or ``at:N:N:N`` (the header's items are comma-separated)."""
+    kind, _, rest = text.partition(":")
+    try:
+        if kind == "bytes" and not rest:
+            return "bytes"
+        if kind == "every":
+            return {"every": int(rest)}
+        if kind == "at":
+            return [int(n) for n in rest.split(":")]
+    except ValueError:
+        pass
+    raise SpecError(f"{HEADER}: split must be bytes, every:N or at:N:N...; got {text!r}")
 
 
 # ---- the x-mock-scenario header ---------------------------------------------------------
 
 HEADER = "x-mock-scenario"
 
-_HEADER_KEYS: Mapping[str, tuple[str, str, type]] = {
+_HEADER_KEYS: Mapping[str, tuple[str, str, Callable[[str], Any]]] = {
     # header key: (group, field, type)
     "status": ("", "status", int),
     "message": ("", "message", str),
@@ -251,6 +273,7 @@ _HEADER_KEYS: Mapping[str, tuple[str, str, type]] = {
     "error-after": ("stream", "error_after", int),
     "keep-alive": ("stream", "keep_alive", bool),
     "crlf": ("stream", "crlf", bool),
+    "split": ("stream", "split", _header_split),
 }
 
 
@@ -277,6 +300,8 @@ def header_fault(value: str) -> tuple[Fault | None, str | None]:
                 parsed: Any = not has_value or text.lower() == "true"
             else:
                 parsed = kind(text)
+        except SpecError:
+            raise
         except ValueError:
             raise SpecError(f"{HEADER}: {key} must be {kind.__name__}; got {text!r}") from None
         groups[group][name] = parsed

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mockserver._contract.sse import Split
+
 
 @dataclass(frozen=True)
 class Text:
@@ -64,6 +66,8 @@ class Raw:
     body: Any = None
     events: bytes | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    split: Split | None = None
+    """For ``events``: the pieces the body goes out in (one client read each)."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -192,7 +193,36 @@ def _streams(draw: DrawFn) -> StreamVariant:
     error = draw(st.sampled_from(_ERROR_EVENTS)) if error_at is not None else None
     events = [*chunks, {"error": error}] if error is not None else chunks
     completion = _expected(chunks[0], entries, logprobs, usage)
-    return StreamVariant(_frame(draw, events), completion, error)
+    transcript = _frame(draw, events)
+    return StreamVariant(transcript, completion, error, draw(_cuts(transcript)))
+
+
+def _awkward_offsets(data: bytes) -> list[list[int]]:
+    """Offsets where a cut breaks naive clients, by kind: inside a UTF-8 character, between
+    ``\\r`` and ``\\n``, inside ``data:``, inside a JSON string or number."""
+    ends = range(1, len(data))
+    inside_data = [i for m in _DATA_FIELD.finditer(data) for i in range(m.start() + 1, m.end())]
+    return [
+        [i for i in ends if data[i] & 0xC0 == 0x80],  # a UTF-8 continuation byte
+        [i for i in ends if data[i - 1 : i + 1] == b"\r\n"],
+        inside_data,
+        [m.start() + 1 for m in _TOKEN.finditer(data)],
+    ]
+
+
+_DATA_FIELD = re.compile(rb"data:")
+_TOKEN = re.compile(rb'"[^"]{2,}"|[0-9]{2,}')
+
+
+@st.composite
+def _cuts(draw: DrawFn, data: bytes) -> tuple[int, ...]:
+    """Where the network cuts the body: nowhere (examples shrink there), anywhere, and
+    where naive clients break, each kind as likely as the others."""
+    if len(data) < 2:
+        return ()
+    kinds = [st.sampled_from(k) for k in _awkward_offsets(data) if k]
+    offset = st.one_of(st.integers(1, len(data) - 1), *kinds)
+    return tuple(sorted(set(draw(st.lists(offset, max_size=12)))))
 
 
 def _frame(draw: DrawFn, events: Sequence[Json]) -> bytes:
@@ -223,6 +253,12 @@ def chat_completion_streams() -> SearchStrategy[StreamVariant]:
     ``[DONE]``) after some chunks. Every transcript passes
     `mockserver.schemas.validate_transcript`.
 
-    Examples shrink toward one choice streaming "" that stopped, LF-framed, no usage chunk.
+    Each variant also says how the network cuts its bytes (``cuts``): anywhere, inside a
+    UTF-8 character, between ``\\r`` and ``\\n``, inside ``data:``, inside a JSON token.
+    `as_reply` delivers those pieces as separate reads, so a suite that serves drawn streams
+    tests a client's buffering without a change.
+
+    Examples shrink toward one choice streaming "" that stopped, LF-framed, no usage chunk,
+    in one piece.
     """
     return _streams()
