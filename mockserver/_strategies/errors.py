@@ -89,10 +89,11 @@ def _headers(draw: DrawFn, status: int) -> tuple[dict[str, str], float | None]:
 
 
 @st.composite
-def _errors(draw: DrawFn, profile: str | None) -> ErrorVariant:
+def _errors(draw: DrawFn, profile: str | None, status: int | None = None) -> ErrorVariant:
     name = profile if profile is not None else draw(st.sampled_from(sorted(profiles.PROFILES)))
     chosen = profiles.PROFILES[name]
-    status = draw(st.sampled_from(_STATUSES))
+    if status is None:
+        status = draw(st.sampled_from(_STATUSES))
     error = draw(_api_errors(status, chosen))
     request_id = draw(_request_ids)
     shape = replace(chosen, status_code_as_string=draw(st.booleans()))
