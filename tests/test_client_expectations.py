@@ -16,7 +16,7 @@ from mockserver import AIMLAPI, OPENAI, Config, Service, asked_wait, mock_aimlap
 from mockserver.strategies import ErrorVariant, as_reply, error_responses
 
 
-@settings(max_examples=200, phases=[Phase.generate])
+@settings(max_examples=60, phases=[Phase.generate])
 @given(variant=error_responses())
 def test_each_error_variant_states_whether_to_retry_and_how_long_to_wait(
     variant: ErrorVariant,
@@ -39,7 +39,7 @@ def test_error_variants_draw_every_retry_header_form() -> None:
     hints: set[str] = set()
     ms: set[bool] = set()
 
-    @settings(max_examples=300, phases=[Phase.generate])
+    @settings(max_examples=150, phases=[Phase.generate])
     @given(variant=error_responses())
     def look(variant: ErrorVariant) -> None:
         value = variant.headers.get("retry-after", "")

@@ -132,7 +132,7 @@ def test_the_same_buggy_clients_pass_when_nothing_is_cut() -> None:
 def test_drawn_cuts_reach_the_awkward_places() -> None:
     seen: set[str] = set()
 
-    @settings(max_examples=80, phases=[Phase.generate])
+    @settings(max_examples=50, phases=[Phase.generate])
     @given(variant=strategies.chat_completion_streams())
     def look(variant: StreamVariant) -> None:
         data = variant.transcript
