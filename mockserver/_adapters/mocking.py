@@ -67,10 +67,11 @@ class MockAPI:
         """Clear stubs, faults and the journal (between Hypothesis examples, for instance)."""
         self.service.reset()
 
-    def assert_retried(self, times: int) -> None:
-        """The client retried its request exactly `times` times, waiting as asked (see
-        mockserver.assertions.assert_retried)."""
-        assertions.assert_retried(self.requests, times)
+    def assert_retried(self, times: int, *, overshoot: float = assertions.OVERSHOOT) -> None:
+        """The client retried its request exactly `times` times, each time waiting what the
+        previous answer asked: at least that, and (when it asked for up to 60 s) at most
+        `overshoot` seconds longer (see `mockserver.asked_wait`)."""
+        assertions.assert_retried(self.requests, times, overshoot=overshoot)
 
     def invalid_requests(self) -> list[Entry]:
         """Requests the client sent that break the request schema."""
