@@ -25,6 +25,10 @@ $(SERVE_STAMP): pyproject.toml constraints.txt
 
 test: lint typecheck pytest
 
+# The official openai SDK for Node, for examples/js/conform_client.mjs (skipped without npm).
+examples/js/node_modules/.installed: examples/js/package.json examples/js/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix examples/js --no-audit --no-fund --silent && touch $@; fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -32,7 +36,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) examples/js/node_modules/.installed
 	rm -f .coverage .coverage.*
 	$(BIN)/coverage run -m pytest --hypothesis-profile=ci $(PYTEST_ARGS)
 	$(BIN)/coverage combine --quiet
@@ -51,4 +55,4 @@ constraints:  # re-pin every dependency to the newest versions pyproject.toml al
 	mv constraints.new constraints.txt && rm -rf .venv-pin
 
 clean:
-	rm -rf $(VENV) build dist .coverage .coverage.* .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules

@@ -10,7 +10,8 @@ if _typing.TYPE_CHECKING:
     from mockserver._adapters.asgi import create_app
     from mockserver._adapters.mocking import MockAPI, mock_aimlapi
     from mockserver._contract.profiles import AIMLAPI, OPENAI, Profile
-    from mockserver._control.faults import Fault, Latency, StreamFault
+    from mockserver._control.assertions import asked_wait, should_retry
+    from mockserver._control.faults import Fault, Latency, Split, StreamFault
     from mockserver._control.scenarios import Match
     from mockserver._core.exchange import Config, Outcome, RawRequest
     from mockserver._core.pipeline import Service
@@ -38,6 +39,9 @@ _HOMES = {
     "Fault": "mockserver._control.faults",
     "Latency": "mockserver._control.faults",
     "StreamFault": "mockserver._control.faults",
+    "Split": "mockserver._control.faults",
+    "asked_wait": "mockserver._control.assertions",
+    "should_retry": "mockserver._control.assertions",
     "Match": "mockserver._control.scenarios",
     "Config": "mockserver._core.exchange",
     "Outcome": "mockserver._core.exchange",
@@ -83,10 +87,13 @@ __all__ = [
     "RawRequest",
     "Refusal",
     "Service",
+    "Split",
     "StreamFault",
     "Text",
     "ToolCalls",
     "__version__",
+    "asked_wait",
     "create_app",
     "mock_aimlapi",
+    "should_retry",
 ]

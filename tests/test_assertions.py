@@ -69,8 +69,13 @@ def test_a_proper_retry_passes() -> None:
             1,
             "request #2 came 0.500s after #1, whose 429 answer asked for 2.000s",
         ),
+        (
+            [entry(1, 0.0, "0", **{"retry-after-ms": "20"}), entry(2, 0.4, "1")],
+            1,
+            "whose 429 answer asked for 0.020s: more than 0.25s longer than asked",
+        ),
     ],
-    ids=["too-few", "too-many", "count-not-rising", "too-soon"],
+    ids=["too-few", "too-many", "count-not-rising", "too-soon", "own-longer-backoff"],
 )
 def test_a_wrong_retry_says_what_went_wrong(
     requests: list[Entry], times: int, message: str

@@ -141,6 +141,29 @@ def _parser() -> argparse.ArgumentParser:
         help="what every file is (default: detected from each file's content)",
     )
     verify_command.add_parser(commands)
+    conform = commands.add_parser(
+        "conform",
+        help="check a client in any language against every case a client must pass",
+        description="Run CMD once per example of every case (drawn streams cut anywhere, "
+        "drawn completions, each error class, faults to survive or report) against a "
+        "loopback mock. CMD gets OPENAI_BASE_URL (ending in /v1), OPENAI_API_KEY and "
+        "CONFORM_REQUEST (the chat-completion parameters to send), makes that one call and "
+        "prints one JSON object. Exit status: 0 all passed, 1 a case failed, 2 CMD cannot run.",
+    )
+    conform.add_argument("--client", required=True, metavar="CMD", help="the command to run")
+    conform.add_argument(
+        "--examples", type=int, default=10, metavar="N", help="examples per drawn case (10)"
+    )
+    conform.add_argument("--profile", choices=sorted(profiles.PROFILES), default="aimlapi")
+    conform.add_argument("--seed", type=int, default=0, metavar="S", help="what is drawn (0)")
+    conform.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
+    conform.add_argument(
+        "--case",
+        action="append",
+        dest="cases",
+        metavar="NAME",
+        help="run only this case (repeatable; the report names them), e.g. to rerun a failure",
+    )
     return parser
 
 
@@ -184,4 +207,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return validate_cli.run(args.paths, args.kind)
     if args.command == "verify":
         return verify_command.run(args)
+    if args.command == "conform":
+        from mockserver._conform import kit
+
+        return kit.main(
+            args.client,
+            examples=args.examples,
+            profile=args.profile,
+            seed=args.seed,
+            junit=args.junit,
+            only=args.cases,
+        )
     raise AssertionError(args.command)  # pragma: no cover - argparse enforces the choices

@@ -70,10 +70,11 @@ class MockAPI:
         """Clear stubs, faults and the journal (between Hypothesis examples, for instance)."""
         self.service.reset()
 
-    def assert_retried(self, times: int) -> None:
-        """The client retried its request exactly `times` times, waiting as asked (see
-        mockserver.assertions.assert_retried)."""
-        assertions.assert_retried(self.requests, times)
+    def assert_retried(self, times: int, *, overshoot: float = assertions.OVERSHOOT) -> None:
+        """The client retried its request exactly `times` times, each time waiting what the
+        previous answer asked: at least that, and (when it asked for up to 60 s) at most
+        `overshoot` seconds longer (see `mockserver.asked_wait`)."""
+        assertions.assert_retried(self.requests, times, overshoot=overshoot)
 
     def invalid_requests(self) -> list[Entry]:
         """Requests the client sent that break the request schema."""
@@ -102,6 +103,7 @@ def mock_aimlapi(
     base_url: str | Sequence[str] = DEFAULT_BASE_URL,
     api_keys: Sequence[str] | None = None,
     passthrough: Sequence[str] = (),
+    validate: bool = True,
     **config: Any,
 ) -> Iterator[MockAPI]:
     """Route every httpx and httpx2 request under `base_url` to an in-process mock.
@@ -111,6 +113,9 @@ def mock_aimlapi(
     ``"http://127.0.0.1:9000/"``, or host names such as ``"localhost"``). Seeded by default
     (``seed=0``) so tests are reproducible; ``seed=None`` varies answers between runs. Extra
     keyword arguments are `Config` fields.
+    On a clean exit, as the ``aimlapi_mock`` fixture does, raises AssertionError listing
+    every request the client sent that breaks the request schema (``validate=False``:
+    don't, for tests that send invalid requests on purpose).
     """
     respx = _respx()
     clock = VirtualClock()
@@ -159,3 +164,5 @@ def mock_aimlapi(
         finally:
             if patch2 is not None:
                 patch2.stop()
+    if validate:  # only reached when the block raised nothing
+        assertions.assert_all_valid(mock.requests)

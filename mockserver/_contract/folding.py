@@ -10,8 +10,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 
-def fold(chunks: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """The completion the chunks spell. Raises ValueError on an empty stream."""
+def fold(chunks: Iterable[Mapping[str, Any]], *, other_servers: bool = False) -> dict[str, Any]:
+    """The completion the chunks spell. Raises ValueError on an empty stream.
+
+    ``other_servers``: a tool call's id, type and name repeated on later deltas (as other
+    OpenAI-compatible servers send them) are taken once, not concatenated."""
     out: dict[str, Any] | None = None
     choices: dict[int, dict[str, Any]] = {}
     for chunk in chunks:
@@ -28,7 +31,7 @@ def fold(chunks: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                     "message": {"role": "assistant", "content": None, "refusal": None},
                 },
             )
-            _merge(choice["message"], part.get("delta") or {})
+            _merge(choice["message"], part.get("delta") or {}, other_servers)
             for key in ("finish_reason", "logprobs"):
                 if key in part and (part[key] is not None or key not in choice):
                     choice[key] = part[key]
@@ -38,12 +41,12 @@ def fold(chunks: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _merge(message: dict[str, Any], delta: Mapping[str, Any]) -> None:
+def _merge(message: dict[str, Any], delta: Mapping[str, Any], other_servers: bool) -> None:
     for key, value in delta.items():
         if key == "tool_calls":
             calls = message.setdefault("tool_calls", [])
             for call in value:
-                _merge_call(calls, call)
+                _merge_call(calls, call, other_servers)
         elif key == "role":
             message["role"] = value
         elif isinstance(value, str):
@@ -52,16 +55,17 @@ def _merge(message: dict[str, Any], delta: Mapping[str, Any]) -> None:
             message[key] = value
 
 
-def _merge_call(calls: list[dict[str, Any]], delta: Mapping[str, Any]) -> None:
+def _merge_call(calls: list[dict[str, Any]], delta: Mapping[str, Any], other_servers: bool) -> None:
     index = delta["index"]
     while len(calls) <= index:
         calls.append({"id": "", "type": "function", "function": {"name": "", "arguments": ""}})
     call = calls[index]
-    if "id" in delta:
+    if "id" in delta and not (other_servers and call["id"]):
         call["id"] += delta["id"]
     if "type" in delta:
         call["type"] = delta["type"]
     function = delta.get("function") or {}
-    for key in ("name", "arguments"):
-        if key in function:
-            call["function"][key] += function[key]
+    if "name" in function and not (other_servers and call["function"]["name"]):
+        call["function"]["name"] += function["name"]
+    if "arguments" in function:
+        call["function"]["arguments"] += function["arguments"]

@@ -32,6 +32,9 @@ class Profile:
     success_headers: tuple[str, ...] = ("content-type",)
     """Response headers every 2xx chat completion carries (WIRE.md §6). No public source
     shows the provider's own headers, so the aimlapi profile promises only the content type."""
+    stream_options_need_stream: bool = False
+    """OpenAI rejects ``stream_options`` unless ``stream`` is true; the provider's own request
+    sample sends it with ``"stream": false`` (WIRE.md §1)."""
 
 
 AIMLAPI = Profile(
@@ -62,6 +65,7 @@ OPENAI = Profile(
         "x-ratelimit-reset-requests",
         "x-ratelimit-reset-tokens",
     ),
+    stream_options_need_stream=True,
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (AIMLAPI, OPENAI)}

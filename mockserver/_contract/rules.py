@@ -40,7 +40,23 @@ def check(request: Mapping[str, Any], profile: Profile) -> ApiError | None:
         return errors.unsupported_parameter("max_tokens")
     if not profile.accepts_parallel_tool_calls and "parallel_tool_calls" in request:
         return errors.unsupported_parameter("parallel_tool_calls")
-    return _tool_choice(request) or _tool_messages(request)
+    return _stream_options(request, profile) or _tool_choice(request) or _tool_messages(request)
+
+
+def _stream_options(request: Mapping[str, Any], profile: Profile) -> ApiError | None:
+    """OpenAI's text (BerriAI/litellm#5803); ``"stream_options": null`` is no option at all."""
+    if (
+        profile.stream_options_need_stream
+        and request.get("stream_options") is not None
+        and not request.get("stream")
+    ):
+        return ApiError(
+            400,
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+            source="upstream",
+            param="stream_options",
+        )
+    return None
 
 
 def _tool_choice(request: Mapping[str, Any]) -> ApiError | None:

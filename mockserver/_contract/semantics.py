@@ -87,7 +87,9 @@ def chunk(body: Any) -> list[Violation]:
 class _Stream:
     """What the rules across chunks need to remember."""
 
-    def __init__(self) -> None:
+    def __init__(self, other_servers: bool = False) -> None:
+        self.other_servers = other_servers
+        self.headers: dict[tuple[int, int], dict[str, Any]] = {}
         self.identity: tuple[Any, Any] | None = None
         self.finished: set[int] = set()
         self.started: set[int] = set()
@@ -119,7 +121,8 @@ def _chunk_rules(state: _Stream, at: str, body: Mapping[str, Any]) -> list[Viola
             )
     for c, choice in enumerate(body["choices"]):
         where, index = f"{at}.choices[{c}]", choice["index"]
-        if index in state.finished:
+        late = choice["finish_reason"] is None and not choice["delta"]
+        if index in state.finished and not (state.other_servers and late):
             found.append(
                 _violation(where, "semantic:after_finish", f"choice {index} has already finished")
             )
@@ -137,6 +140,18 @@ def _tool_call_rules(
     key = (choice, call["index"])
     function = call.get("function") or {}
     header = {"id": call.get("id"), "type": call.get("type"), "function.name": function.get("name")}
+    if key in state.tool_calls and state.other_servers:
+        # Other servers repeat the header on every delta: only the same values are fine.
+        first = state.headers[key]
+        return [
+            _violation(
+                f"{where}.{name}",
+                "semantic:tool_call_header",
+                f"repeats tool call {call['index']}'s header with {value!r}, not {first[name]!r}",
+            )
+            for name, value in header.items()
+            if value is not None and value != first[name]
+        ]
     if key in state.tool_calls:
         return [
             _violation(
@@ -149,6 +164,7 @@ def _tool_call_rules(
             if value is not None
         ]
     state.tool_calls.add(key)
+    state.headers[key] = header
     return [
         _violation(f"{where}.{name}", "semantic:tool_call_header", "is required in the first delta")
         for name in ("id", "function.name")
@@ -157,12 +173,19 @@ def _tool_call_rules(
 
 
 def transcript(
-    events: Sequence[sse.Event], validate_chunk: Validate, validate_error: Validate
+    events: Sequence[sse.Event],
+    validate_chunk: Validate,
+    validate_error: Validate,
+    *,
+    other_servers: bool = False,
 ) -> list[Violation]:
+    """The rules across a transcript's events. ``other_servers`` also accepts what other
+    OpenAI-compatible servers send (WIRE.md §3a): a tool call's header repeated, unchanged,
+    on every delta, and empty chunks with ``finish_reason: null`` after a choice finished."""
     if not events:
         return [_violation("", "sse:empty", "no event found: not an SSE transcript")]
     found: list[Violation] = []
-    state = _Stream()
+    state = _Stream(other_servers)
     done_at: int | None = None
     for i, event in enumerate(events):
         at = f"events[{i}]"

@@ -122,16 +122,19 @@ def validate_error(body: object) -> list[Violation]:
     return _schema_violations("error", body)
 
 
-def validate_transcript(text: str | bytes) -> list[Violation]:
+def validate_transcript(text: str | bytes, *, other_servers: bool = False) -> list[Violation]:
     """Violations in a whole SSE transcript: framing, each chunk, and the rules across chunks.
 
-    Paths start with the event's index: ``events[2].choices[0].delta``.
+    Paths start with the event's index: ``events[2].choices[0].delta``. ``other_servers``
+    also accepts what other OpenAI-compatible servers send (a tool call's id, type and name
+    repeated on every delta; empty chunks after a choice's finish; see
+    ``chat_completion_streams(other_servers=True)``).
     """
     try:
         events = sse.decode(text)
     except UnicodeDecodeError as exc:
         return [Violation("", "encoding", f"transcript is not UTF-8: {exc}")]
-    return semantics.transcript(events, validate_chunk, validate_error)
+    return semantics.transcript(events, validate_chunk, validate_error, other_servers=other_servers)
 
 
 _VALIDATORS: Mapping[Kind, Callable[[object], list[Violation]]] = {

@@ -24,6 +24,7 @@ from mockserver._contract.arguments import (
     check,
 )
 from mockserver._contract.errors import ApiError
+from mockserver._contract.sse import Split as Split
 from mockserver._contract.sse import StreamItem
 
 MAX_DELAY_SECONDS = 600.0
@@ -75,6 +76,7 @@ class StreamFault:
     ``error_after``: after N events send the OpenAI error event (WIRE.md §3), then ``[DONE]``.
     ``keep_alive``: a ``: keep-alive`` comment before every event.
     ``crlf``: CRLF line endings instead of LF.
+    ``split``: cut the body into pieces (`Split`), after the other faults.
     """
 
     cut_after: int | None = None
@@ -83,6 +85,7 @@ class StreamFault:
     error_after: int | None = None
     keep_alive: bool = False
     crlf: bool = False
+    split: Split | None = None
 
     def __post_init__(self) -> None:
         for name in ("cut_after", "drop_after", "malformed_at", "error_after"):
@@ -224,8 +227,12 @@ def stream_items(
 
     Keep-alive comments go out without a wait of their own, so they do not stretch the
     scripted latency."""
-    delays = latency.delays(rng) if latency else None
-    for data in _broken(events, fault):
+    items = _paced(_broken(events, fault), latency.delays(rng) if latency else None)
+    return fault.split.pieces(items) if fault is not None and fault.split else items
+
+
+def _paced(events: Iterator[bytes | None], delays: Iterator[float] | None) -> Iterator[StreamItem]:
+    for data in events:
         if data is not None and data.startswith(b": keep-alive"):
             yield 0.0, data
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from mockserver._contract import strict_json, validation
 from mockserver._contract.violations import Violation
 from mockserver._control import stub_checks
-from mockserver._control.faults import Fault, Latency, StreamFault
+from mockserver._control.faults import Fault, Latency, Split, StreamFault
 from mockserver._control.scenarios import Match, Stub
 from mockserver._generation import fixtures
 from mockserver._generation.budget import TimedPattern, timed_pattern
@@ -282,16 +282,38 @@ def fault(spec: Mapping[str, Any]) -> Fault:
         retry_after_ms=spec.get("retry_after_ms"),
         should_retry=spec.get("should_retry"),
         latency=Latency(**latency) if latency else None,
-        stream=StreamFault(**stream) if stream else None,
+        stream=_stream_fault(stream) if stream else None,
         name=spec.get("name", ""),
     )
+
+
+def _stream_fault(spec: Mapping[str, Any]) -> StreamFault:
+    fields = dict(spec)
+    if "split" in fields:
+        fields["split"] = Split.parse(fields["split"])
+    return StreamFault(**fields)
+
+
+def _header_split(text: str) -> Any:
+    """``bytes``, ``every:N`` or ``at:N:N:N`` (the header's items are comma-separated)."""
+    kind, _, rest = text.partition(":")
+    try:
+        if kind == "bytes" and not rest:
+            return "bytes"
+        if kind == "every":
+            return {"every": int(rest)}
+        if kind == "at":
+            return [int(n) for n in rest.split(":")]
+    except ValueError:
+        pass
+    raise SpecError(f"{HEADER}: split must be bytes, every:N or at:N:N...; got {text!r}")
 
 
 # ---- the x-mock-scenario header ---------------------------------------------------------
 
 HEADER = "x-mock-scenario"
 
-_HEADER_KEYS: Mapping[str, tuple[str, str, type]] = {
+_HEADER_KEYS: Mapping[str, tuple[str, str, Callable[[str], Any]]] = {
     # header key: (group, field, type)
     "status": ("", "status", int),
     "message": ("", "message", str),
@@ -308,6 +330,7 @@ _HEADER_KEYS: Mapping[str, tuple[str, str, type]] = {
     "error-after": ("stream", "error_after", int),
     "keep-alive": ("stream", "keep_alive", bool),
     "crlf": ("stream", "crlf", bool),
+    "split": ("stream", "split", _header_split),
 }
 
 
@@ -338,6 +361,8 @@ def header_fault(value: str) -> tuple[Fault | None, str | None]:
                 parsed = kind(text)
                 if kind is float and not math.isfinite(parsed):
                     raise ValueError(text)
+        except SpecError:
+            raise
         except ValueError:
             raise SpecError(f"{HEADER}: {key} must be {kind.__name__}; got {text!r}") from None
         groups[group][name] = parsed

@@ -383,7 +383,10 @@ class Service:
         status = raw.status or self.config.profile.success_status
         if raw.events is not None:
             headers = {"content-type": "text/event-stream; charset=utf-8", **raw.headers}
-            return self._stream(status, headers, _split_events(raw.events), fault, seq)
+            outcome = self._stream(status, headers, _split_events(raw.events), fault, seq)
+            if raw.split is not None and outcome.stream is not None:
+                outcome.stream = raw.split.pieces(outcome.stream)
+            return outcome
         headers = {"content-type": "application/json", **raw.headers}
         return Outcome(status, headers, _json_bytes(raw.body), delay=self._ttft(fault, seq))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver._contract.arguments import OPTIONAL_INT, OPTIONAL_STR, check
+from mockserver._contract.sse import Split
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,8 @@ class Raw:
     body: Any = None
     events: bytes | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    split: Split | None = None
+    """For ``events``: the pieces the body goes out in (one client read each)."""
 
     def __post_init__(self) -> None:
         check("Raw", "status", self.status, (int,), "Raw(200, body={'id': 'x'})")

@@ -4,6 +4,7 @@ retry headers and the openai SDK exception each status raises."""
 from __future__ import annotations
 
 import email.utils
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from mockserver._contract import errors, profiles, validation
+from mockserver._control import assertions
 from mockserver._strategies.common import ALNUM, DEFAULT_ONLY, UNKNOWN_PARAMETERS, invalid
 from mockserver._strategies.invalid_requests import invalid_requests
 from mockserver._strategies.variants import ErrorVariant
@@ -67,29 +69,37 @@ def _api_errors(draw: DrawFn, status: int, profile: profiles.Profile) -> errors.
 
 
 @st.composite
-def _headers(draw: DrawFn, status: int) -> dict[str, str]:
+def _headers(draw: DrawFn, status: int) -> tuple[dict[str, str], float | None]:
+    """The retry headers the SDKs read, in every combination: ``retry-after-ms``,
+    ``retry-after`` as seconds (integer or not), as an HTTP date in the past or (returned
+    apart, as seconds from sending) in the future, and ``x-should-retry`` true or false."""
     headers: dict[str, str] = {}
+    future: float | None = None
     if (status == 429 or status >= 500) and draw(st.booleans()):
-        seconds = draw(st.integers(1, 120) | st.floats(0.1, 60).map(lambda s: round(s, 3)))
-        form = draw(st.integers(0, 2))  # seconds, HTTP date, none
-        if form == 0:
-            headers["retry-after"] = str(seconds)
-        elif form == 1:
-            headers["retry-after"] = email.utils.formatdate(1.75e9 + seconds, usegmt=True)
         if draw(st.booleans()):
             headers["retry-after-ms"] = str(draw(st.integers(1, 60_000)))
-        if draw(st.booleans()):
-            headers["x-should-retry"] = draw(st.sampled_from(["true", "false"]))
+        seconds = draw(st.integers(1, 120) | st.floats(0.1, 60).map(lambda s: round(s, 3)))
+        form = draw(st.integers(0, 3))  # none, seconds, a date in the past, in the future
+        if form == 1:
+            headers["retry-after"] = str(seconds)
+        elif form == 2:
+            headers["retry-after"] = email.utils.formatdate(1.75e9 + seconds, usegmt=True)
+        elif form == 3:
+            future = float(math.ceil(seconds))
+        hint = draw(st.sampled_from([None, "true", "false"]))
+        if hint is not None:
+            headers["x-should-retry"] = hint
     if draw(st.booleans()):
         headers["x-request-id"] = draw(_request_ids)
-    return headers
+    return headers, future
 
 
 @st.composite
-def _errors(draw: DrawFn, profile: str | None) -> ErrorVariant:
+def _errors(draw: DrawFn, profile: str | None, status: int | None = None) -> ErrorVariant:
     name = profile if profile is not None else draw(st.sampled_from(sorted(profiles.PROFILES)))
     chosen = profiles.PROFILES[name]
-    status = draw(st.sampled_from(_STATUSES))
+    if status is None:
+        status = draw(st.sampled_from(_STATUSES))
     error = draw(_api_errors(status, chosen))
     request_id = draw(_request_ids)
     shape = replace(chosen, status_code_as_string=draw(st.booleans()))
@@ -97,7 +107,15 @@ def _errors(draw: DrawFn, profile: str | None) -> ErrorVariant:
     at = draw(st.datetimes(datetime(2024, 1, 1), datetime(2027, 1, 1))).replace(tzinfo=UTC)
     if "timestamp" in body:  # drawn, so that examples replay exactly
         body["timestamp"] = at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
-    return ErrorVariant(status, draw(_headers(status)), body, name, _exception(status))
+    headers, future = draw(_headers(status))
+    variant = ErrorVariant(status, headers, body, name, _exception(status), retry_after_date=future)
+    # A future date asks for `future` seconds (to the second), unless retry-after-ms wins.
+    asked = {**headers, "retry-after": str(future)} if future is not None else headers
+    return replace(
+        variant,
+        retryable=assertions.should_retry(status, headers),
+        wait=assertions.asked_wait(asked, 0.0),
+    )
 
 
 def error_responses(*, profile: str | None = None) -> SearchStrategy[ErrorVariant]:
@@ -107,9 +125,11 @@ def error_responses(*, profile: str | None = None) -> SearchStrategy[ErrorVarian
     409, 422, 429, 500, 502, 503, 504), with the mock's own texts: ``openai`` answers in
     the OpenAI envelope, ``aimlapi`` in its flat gateway body (``statusCode`` as integer or
     string) except for upstream model errors ("Unsupported parameter ..."), which keep the
-    envelope. 429 and 5xx answers sometimes carry ``retry-after`` (seconds or HTTP date),
-    ``retry-after-ms`` and ``x-should-retry``. ``exception`` names the openai SDK class
-    the status raises.
+    envelope. Any answer may carry the retry headers the SDKs read, in every combination:
+    ``retry-after-ms``, ``retry-after`` in seconds or as an HTTP date (past, or in the
+    future: see `ErrorVariant.retry_after_date`), and ``x-should-retry: true|false``.
+    ``exception`` names the openai SDK class the status raises; ``retryable`` and ``wait``
+    say what any client must do (retry or not, after how long).
 
     Examples shrink toward a bare 400 of the aimlapi profile.
     """

@@ -194,6 +194,8 @@ def _schema_requests(
     request["messages"] = _answer_every_call(request["messages"][:max_messages])
     if stream is not None and bool(request.get("stream")) != stream:
         request["stream"] = stream
+    if not request.get("stream"):  # OpenAI rejects it there (rules._stream_options)
+        request.pop("stream_options", None)
     if tools is False:
         request.pop("tools", None)
     elif tools and not request.get("tools"):

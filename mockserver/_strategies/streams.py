@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -42,9 +43,10 @@ def _pieces(draw: DrawFn, text: str) -> list[str]:
 
 
 @st.composite
-def _tool_call_deltas(draw: DrawFn) -> list[Json]:
+def _tool_call_deltas(draw: DrawFn, repeat: bool = False) -> list[Json]:
     """Tool-call deltas of parallel calls: each index opens with its id, type and name
-    (once), then its arguments in pieces, interleaved with the other open calls."""
+    (once, or on every delta when `repeat`), then its arguments in pieces, interleaved with
+    the other open calls."""
     queues = []
     for i, (call_id, name, arguments) in enumerate(draw(tool_calls())):
         pieces = draw(_pieces(arguments))
@@ -52,7 +54,11 @@ def _tool_call_deltas(draw: DrawFn) -> list[Json]:
         if draw(st.booleans()):
             first = draw(st.booleans()) and bool(pieces)
             head["function"]["arguments"] = pieces.pop(0) if first else ""
-        queues.append([head, *({"index": i, "function": {"arguments": p}} for p in pieces)])
+        if repeat:
+            rest = [{**head, "function": {"name": name, "arguments": p}} for p in pieces]
+        else:
+            rest = [{"index": i, "function": {"arguments": p}} for p in pieces]
+        queues.append([head, *rest])
     out, opened = [], 0
     while any(queues):
         options = [i for i in range(opened) if queues[i]] + (
@@ -65,13 +71,13 @@ def _tool_call_deltas(draw: DrawFn) -> list[Json]:
 
 
 @st.composite
-def _choice_entries(draw: DrawFn, index: int) -> list[_Entry]:
+def _choice_entries(draw: DrawFn, index: int, repeat: bool = False) -> list[_Entry]:
     finish = draw(st.sampled_from(FINISH_REASONS))
     refuses = draw(st.integers(0, 3)) == 3
     role_only = draw(st.booleans())
     deltas: list[Json]
     if finish == "tool_calls":
-        calls = [{"tool_calls": [d]} for d in draw(_tool_call_deltas())]
+        calls = [{"tool_calls": [d]} for d in draw(_tool_call_deltas(repeat))]
         if role_only:
             deltas = [{"role": "assistant"}, *calls]
         else:
@@ -123,7 +129,7 @@ def _expected(first: Json, entries: Sequence[_Entry], logprobs: bool, usage: Jso
                 message[key] = (message[key] or "") + delta[key]
         for call in delta.get("tool_calls", ()):
             calls = message.setdefault("tool_calls", [])
-            if "id" in call:  # the first delta of its index: indices open in order
+            if call["index"] == len(calls):  # the first delta of its index: they open in order
                 calls.append(
                     {
                         "id": call["id"],
@@ -150,7 +156,7 @@ _ERROR_EVENTS = [
 
 
 @st.composite
-def _streams(draw: DrawFn) -> StreamVariant:
+def _streams(draw: DrawFn, other_servers: bool = False) -> StreamVariant:
     count = draw(st.integers(1, 3))
     head: Json = {
         "id": draw(completion_ids),
@@ -164,10 +170,17 @@ def _streams(draw: DrawFn) -> StreamVariant:
         head["service_tier"] = "default"
     head = with_extras(draw, head, "chunk")
     logprobs, usage_null, obfuscate = draw(st.booleans()), draw(st.booleans()), draw(st.booleans())
-    entries = _interleave(draw, [draw(_choice_entries(i)) for i in range(count)])
+    repeat = other_servers and draw(st.booleans())
+    entries = _interleave(draw, [draw(_choice_entries(i, repeat)) for i in range(count)])
     error_at = draw(st.none() | st.integers(1, len(entries)))
     if error_at is not None:
         entries = entries[:error_at]
+    late: set[int] = set()
+    if other_servers and draw(st.booleans()):
+        # Azure's content-filter chunks: an empty delta, finish_reason null, after the finish.
+        finished = [index for index, _, finish in entries if finish is not None]
+        late = set(draw(st.lists(st.sampled_from(finished), unique=True))) if finished else set()
+        entries = entries + [(index, {}, None) for index in sorted(late)]
 
     def chunk(choices: list[Json]) -> Json:
         out = {**head, "choices": choices}
@@ -181,6 +194,8 @@ def _streams(draw: DrawFn) -> StreamVariant:
         if logprobs:
             entry["logprobs"] = None
         entry["finish_reason"] = finish
+        if index in late and finish is None and not delta:
+            entry["content_filter_results"] = _FILTER_RESULTS
         chunks.append(chunk([entry]))
         if usage_null:
             chunks[-1]["usage"] = None
@@ -192,12 +207,43 @@ def _streams(draw: DrawFn) -> StreamVariant:
     error = draw(st.sampled_from(_ERROR_EVENTS)) if error_at is not None else None
     events = [*chunks, {"error": error}] if error is not None else chunks
     completion = _expected(chunks[0], entries, logprobs, usage)
-    return StreamVariant(_frame(draw, events), completion, error)
+    transcript = _frame(draw, events, multiline=other_servers and draw(st.booleans()))
+    return StreamVariant(transcript, completion, error, draw(_cuts(transcript)))
 
 
-def _frame(draw: DrawFn, events: Sequence[Json]) -> bytes:
+def _awkward_offsets(data: bytes) -> list[list[int]]:
+    """Offsets where a cut breaks naive clients, by kind: inside a UTF-8 character, between
+    ``\\r`` and ``\\n``, inside ``data:``, inside a JSON string or number."""
+    ends = range(1, len(data))
+    inside_data = [i for m in _DATA_FIELD.finditer(data) for i in range(m.start() + 1, m.end())]
+    return [
+        [i for i in ends if data[i] & 0xC0 == 0x80],  # a UTF-8 continuation byte
+        [i for i in ends if data[i - 1 : i + 1] == b"\r\n"],
+        inside_data,
+        [m.start() + 1 for m in _TOKEN.finditer(data)],
+    ]
+
+
+_DATA_FIELD = re.compile(rb"data:")
+_TOKEN = re.compile(rb'"[^"]{2,}"|[0-9]{2,}')
+
+
+@st.composite
+def _cuts(draw: DrawFn, data: bytes) -> tuple[int, ...]:
+    """Where the network cuts the body: nowhere (examples shrink there), anywhere, and
+    where naive clients break, each kind as likely as the others."""
+    if len(data) < 2:
+        return ()
+    kinds = [st.sampled_from(k) for k in _awkward_offsets(data) if k]
+    offset = st.one_of(st.integers(1, len(data) - 1), *kinds)
+    return tuple(sorted(set(draw(st.lists(offset, max_size=12)))))
+
+
+def _frame(draw: DrawFn, events: Sequence[Json], multiline: bool = False) -> bytes:
     """SSE framing as real servers vary it: LF or CRLF, ``data:`` with or without its space,
-    compact or spaced JSON, and ``: keep-alive`` comments between events."""
+    compact or spaced JSON, and ``: keep-alive`` comments between events; with `multiline`,
+    some events' JSON over several ``data:`` lines, cut between tokens (the SSE spec joins
+    the lines with a newline, which JSON reads as whitespace)."""
     eol = draw(st.sampled_from(["\n", "\r\n"]))
     prefix = draw(st.sampled_from(["data: ", "data:"]))
     dumps: Callable[[Any], str] = draw(st.sampled_from([sse.dumps, json.dumps]))
@@ -206,11 +252,41 @@ def _frame(draw: DrawFn, events: Sequence[Json]) -> bytes:
     for data in [*map(dumps, events), sse.DONE]:
         if keep_alive and draw(st.booleans()):
             parts.append(f": keep-alive{eol}{eol}")
-        parts.append(f"{prefix}{data}{eol}{eol}")
+        lines = [data]
+        if multiline and data != sse.DONE and draw(st.booleans()):
+            bounds = _between_tokens(data)
+            cuts = sorted(set(draw(st.lists(st.sampled_from(bounds), min_size=1, max_size=3))))
+            lines = [data[a:b] for a, b in itertools.pairwise([0, *cuts, len(data)])]
+        parts.append("".join(f"{prefix}{line}{eol}" for line in lines) + eol)
     return "".join(parts).encode()
 
 
-def chat_completion_streams() -> SearchStrategy[StreamVariant]:
+def _between_tokens(text: str) -> list[int]:
+    """Offsets just after a ``,`` or ``:`` outside JSON strings."""
+    out, in_string, escaped = [], False, False
+    for i, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in ",:":
+            out.append(i + 1)
+    return out
+
+
+# Azure OpenAI's content-filter annotations (Azure/azure-sdk-for-net#45136).
+_FILTER_RESULTS = {
+    name: {"filtered": False, "severity": "safe"}
+    for name in ("hate", "self_harm", "sexual", "violence")
+}
+
+
+def chat_completion_streams(*, other_servers: bool = False) -> SearchStrategy[StreamVariant]:
     """Byte-exact SSE transcripts of streamed completions, each with the completion its
     chunks fold into (see `StreamVariant`).
 
@@ -223,6 +299,20 @@ def chat_completion_streams() -> SearchStrategy[StreamVariant]:
     ``[DONE]``) after some chunks. Every transcript passes
     `mockserver.schemas.validate_transcript`.
 
-    Examples shrink toward one choice streaming "" that stopped, LF-framed, no usage chunk.
+    Each variant also says how the network cuts its bytes (``cuts``): anywhere, inside a
+    UTF-8 character, between ``\\r`` and ``\\n``, inside ``data:``, inside a JSON token.
+    `as_reply` delivers those pieces as separate reads, so a suite that serves drawn streams
+    tests a client's buffering without a change.
+
+    ``other_servers=True`` also draws what other OpenAI-compatible servers send and a client
+    that talks to them must survive (off by default: this provider does not send them;
+    sources in docs/WIRE.md §3a): a tool call's ``id``, ``type`` and ``name`` repeated on
+    every delta, chunks with an empty delta and ``finish_reason: null`` after a choice
+    finished (Azure's content-filter chunks), and an event's JSON over several ``data:``
+    lines. Such transcripts pass ``validate_transcript(t, other_servers=True)``, and
+    ``completion`` takes a repeated header once.
+
+    Examples shrink toward one choice streaming "" that stopped, LF-framed, no usage chunk,
+    in one piece.
     """
-    return _streams()
+    return _streams(other_servers)

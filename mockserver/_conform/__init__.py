@@ -1,0 +1,1 @@
+"""The conformance kit: `mockserver conform --client CMD` checks a client in any language."""
