@@ -39,6 +39,8 @@ class Match:
     tool_call_id: str | None = None
     stream: bool | None = None
     where: Callable[[Request], bool] | None = None
+    request: Mapping[str, Any] | None = None
+    """Fields that must equal the request's (a cassette's: model, messages, tools, ...)."""
 
     def misses(self, request: Request) -> list[str]:
         """Why `request` does not match, one phrase per failed condition ([] if it matches)."""
@@ -91,7 +93,44 @@ class Match:
             )
         if self.where is not None:
             expect(bool(self.where(request)), "the predicate returned false")
+        for key, wanted in (self.request or {}).items():
+            difference = _difference(wanted, request.get(key, _ABSENT), key)
+            if difference:
+                found.append(difference)
         return found
+
+
+_ABSENT = object()
+
+
+def _difference(wanted: Any, got: Any, path: str) -> str:
+    """Where `got` first differs from `wanted`, as ``messages[1].content is 'x', not 'y'``."""
+    if got is _ABSENT:
+        return f"{path} is absent, not {_short(wanted)}"
+    if isinstance(wanted, Mapping) and isinstance(got, Mapping):
+        for key in sorted({*wanted, *got}, key=str):
+            if key not in wanted:
+                return f"{path}.{key} is {_short(got[key])}, which the recording does not have"
+            inner = _difference(wanted[key], got.get(key, _ABSENT), f"{path}.{key}")
+            if inner:
+                return inner
+        return ""
+    if isinstance(wanted, list) and isinstance(got, list):
+        for i, (w, g) in enumerate(zip(wanted, got, strict=False)):
+            inner = _difference(w, g, f"{path}[{i}]")
+            if inner:
+                return inner
+        if len(wanted) != len(got):
+            return f"{path} has {len(got)} item(s), not {len(wanted)}"
+        return ""
+    # JSON equality: 1 == 1.0, but true is not 1.
+    same = wanted == got and isinstance(wanted, bool) == isinstance(got, bool)
+    return "" if same else f"{path} is {_short(got)}, not {_short(wanted)}"
+
+
+def _short(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def last_user_text(messages: Sequence[Mapping[str, Any]]) -> str:

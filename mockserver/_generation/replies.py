@@ -64,6 +64,12 @@ class Raw:
     body: Any = None
     events: bytes | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    text: bytes | None = None
+    """A body that is not JSON, sent as it is."""
+    timed: tuple[tuple[float, bytes], ...] | None = None
+    """A recorded stream: (seconds to wait before it, event bytes), replayed with that pacing."""
+    dropped: bool = False
+    """Break the connection after the last event, as the recorded upstream did."""
 
 
 @dataclass(frozen=True)
