@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ pytest.register_assert_rewrite("mockserver._control.assertions")
 
 from mockserver._adapters.mocking import MockAPI, mock_aimlapi  # noqa: E402
 from mockserver._adapters.server import LiveServer  # noqa: E402
+from mockserver._cassettes import in_tests  # noqa: E402
 from mockserver._contract import profiles  # noqa: E402
 from mockserver._control import assertions  # noqa: E402  (after the rewrite hook)
 from mockserver._core.pipeline import Config, Service  # noqa: E402
@@ -24,11 +27,63 @@ class UnusedStubWarning(UserWarning):
     """A stub the test registered was never used."""
 
 
+# ---- cassettes: --aimlapi-record and the marker's cassette= (mockserver._cassettes) ------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("aimlapi", "aimlapi-mockserver")
+    group.addoption(
+        "--aimlapi-record",
+        choices=in_tests.MODES,
+        default="none",
+        help="cassettes (@pytest.mark.aimlapi(cassette=...)): none replays only (default); "
+        "once records a missing cassette; new records what no cassette answers; all re-records",
+    )
+    group.addoption(
+        "--aimlapi-upstream",
+        default=in_tests.DEFAULT_UPSTREAM,
+        metavar="URL",
+        help="where cassettes are recorded from (default: %(default)s); the client's own "
+        "key is forwarded, never written",
+    )
+
+
+@contextlib.contextmanager
+def _cassette(
+    request: pytest.FixtureRequest, path: Any, mock: MockAPI, *, in_process: bool
+) -> Iterator[str | None]:
+    """Load (and maybe record) the marker's cassette; yields the recording proxy's base URL
+    when this test records, else None."""
+    if path is None:
+        yield None
+        return
+    resolved = Path(request.node.path).parent / path
+    mode = request.config.getoption("--aimlapi-record")
+    upstream = request.config.getoption("--aimlapi-upstream")
+    recording = in_tests.Recording(mock.service, resolved, mode, upstream)
+    missing = None
+    try:
+        recording.__enter__()
+    except in_tests.CassetteMissing as exc:
+        missing = str(exc)
+    if missing is not None:
+        pytest.fail(f"aimlapi: {missing}", pytrace=False)
+    if in_process:
+        # The in-process mock's requests go through the recording (an attribute of this
+        # mock's own service, gone with it at the end of the test).
+        mock.service.handle = recording.handle  # type: ignore[method-assign]
+    try:
+        yield recording.base_url
+    finally:
+        recording.__exit__(None, None, None)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "aimlapi(profile='aimlapi', seed=0, strict=False, base_url=..., api_keys=None, validate=True, "
-        "assert_all_stubs_used=False): configure the aimlapi_mock and aimlapi_server fixtures",
+        "assert_all_stubs_used=False, cassette=None): configure the aimlapi_mock and "
+        "aimlapi_server fixtures",
     )
 
 
@@ -43,7 +98,7 @@ def _options(node: pytest.Item) -> dict[str, Any]:
 
 
 def _verify(mock: MockAPI, checks: dict[str, Any]) -> None:
-    unused = mock.service.stubs.unused()
+    unused = [s for s in mock.service.stubs.unused() if not in_tests.is_cassette(s)]
     if unused:
         names = ", ".join(s.describe() for s in unused)
         if checks.get("assert_all_stubs_used", False):
@@ -66,8 +121,10 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
     teardown if the client sent a request that breaks the request schema."""
     options = _options(request.node)
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
+    cassette = options.pop("cassette", None)
     with mock_aimlapi(**options) as mock:
-        yield mock
+        with _cassette(request, cassette, mock, in_process=True):
+            yield mock
         _verify(mock, checks)
 
 
@@ -87,6 +144,7 @@ def aimlapi_server(
     options = _options(request.node)
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
     options.pop("base_url", None)
+    cassette = options.pop("cassette", None)
     service = aimlapi_live_server.service
     keys = options.pop("api_keys", None)
     service.config = Config(
@@ -98,7 +156,10 @@ def aimlapi_server(
     service.reset()
     mock = MockAPI(service, [aimlapi_live_server.base_url], clock=None)
     try:
-        yield mock
+        with _cassette(request, cassette, mock, in_process=False) as recording:
+            if recording is not None:  # this test records: clients go through the proxy
+                mock = MockAPI(service, [recording], clock=None)
+            yield mock
         _verify(mock, checks)
     finally:
         service.reset()

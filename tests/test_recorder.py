@@ -238,8 +238,11 @@ def test_drift_in_flight_is_reported_in_a_header_the_journal_and_the_console(
     fine = proxy.post(ask("extra"))
     assert "x-mock-drift" not in fine.headers  # unknown fields are not a breach; drift lists them
     journal = httpx.get(proxy.live.url + "/__mock/requests").json()["requests"]
-    assert [e["valid"] for e in journal] == [False, False, False, True]
-    assert journal[2]["violations"] and journal[2]["stream"] is True
+    assert [bool(e["notes"]["drift"]) for e in journal] == [True, True, True, False]
+    assert all(e["valid"] for e in journal)  # the requests were fine; the answers drifted
+    assert "sse:json" not in journal[2]["notes"]["drift"][0]
+    assert "data is not JSON" in " ".join(journal[2]["notes"]["drift"])
+    assert journal[2]["stream"] is True
     assert journal[0]["headers"]["authorization"].endswith(KEY[-4:]) is True
     assert KEY not in json.dumps(journal)
     assert any(line.startswith("  drift: status") for line in proxy.lines)

@@ -154,7 +154,7 @@ class Exchange:
         }
         return {
             "name": name,
-            "match": {"request": wanted},
+            "match": {"request": wanted, "request_ignore": sorted(ignored)},
             "reply": {"raw": raw},
             "recorded": recorded,
         }

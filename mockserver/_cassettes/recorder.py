@@ -9,9 +9,11 @@ error shape; one that breaks off mid-answer gets the client the same cut.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
+import ssl
 import sys
 import time
 import uuid
@@ -25,13 +27,34 @@ from starlette.types import Message, Receive, Scope, Send
 from mockserver._adapters.asgi import ConnectionDropped, create_app
 from mockserver._cassettes import contract
 from mockserver._cassettes.cassette import HOP_BY_HOP, Exchange, Store
-from mockserver._contract import errors
+from mockserver._contract import errors, validation
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import Violation
 from mockserver._control.journal import Entry, redact
 from mockserver._core.pipeline import CHAT_PATHS, Service
 
 DRIFT_HEADER = "x-mock-drift"
+
+# Taken when this module is imported (the pytest plugin imports it at start-up, before any
+# test mocks httpx): the recorder must reach the real upstream even while the in-process
+# mock routes the same base URL to itself, or it would record the mock.
+_NETWORK = httpx.AsyncHTTPTransport.handle_async_request
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    # Made once: building a verifying context costs a tenth of a second or more.
+    return httpx.create_ssl_context()
+
+
+class _Network(httpx.AsyncHTTPTransport):
+    def __init__(self) -> None:
+        super().__init__(verify=_tls())
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await _NETWORK(self, request)
+
+
 _NOT_FORWARDED = HOP_BY_HOP | {"host", "accept-encoding"}
 _EVENT_END = re.compile(rb"(?:\r\n|\r|\n)(?:\r\n|\r|\n)")
 
@@ -82,7 +105,7 @@ class Recorder:
             error = errors.too_large(self.max_body_bytes)
             await self._error(send, error, path, "")
             return
-        if self.replay and self._replayable(path, body):
+        if self.replay and self.replays(path, body):
             await self._mock(scope, _replaying(body), send)
             return
         await self._forward(scope, body, send)
@@ -102,7 +125,8 @@ class Recorder:
             await self._client.aclose()
             self._client = None
 
-    def _replayable(self, path: str, body: bytes) -> bool:
+    def replays(self, path: str, body: bytes) -> bool:
+        """Whether a stub of the service (a cassette's) answers this chat request."""
         if path.rstrip("/") not in CHAT_PATHS:
             return False
         try:
@@ -139,7 +163,7 @@ class Recorder:
         # Identity, so the bytes the client gets are the bytes the cassette holds.
         forwarded["accept-encoding"] = "identity"
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.timeout)
+            self._client = httpx.AsyncClient(timeout=self.timeout, transport=_Network())
         started = time.perf_counter()
         try:
             upstream_request = self._client.build_request(
@@ -320,14 +344,20 @@ class Recorder:
             path=exchange.path,
             headers=redact(exchange.request_headers),
             body=request,
-            violations=tuple(_violation(v) for v in exchange.violations),
+            # As everywhere in the journal, violations are the request's; what the answer
+            # breaks is the drift note.
+            violations=tuple(validation.validate_request(request)),
             status=exchange.status,
             answered_by=f"upstream:{self.upstream}",
             started=time.time() - exchange.duration,
             duration_ms=exchange.duration * 1000,
             request_id=exchange.response_headers.get("x-request-id", ""),
             stream=stream,
-            notes={"outcome": exchange.outcome, **({"cassette": str(where)} if where else {})},
+            notes={
+                "outcome": exchange.outcome,
+                "drift": list(exchange.violations),
+                **({"cassette": str(where)} if where else {}),
+            },
             response_headers=dict(exchange.response_headers),
         )
         self.service.journal.record(entry)

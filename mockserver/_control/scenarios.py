@@ -40,7 +40,9 @@ class Match:
     stream: bool | None = None
     where: Callable[[Request], bool] | None = None
     request: Mapping[str, Any] | None = None
-    """Fields that must equal the request's (a cassette's: model, messages, tools, ...)."""
+    """The request's fields as a cassette recorded them (model, messages, tools, ...): each
+    must be equal, and no other field may be given, except those in ``request_ignore``."""
+    request_ignore: frozenset[str] = frozenset()
 
     def misses(self, request: Request) -> list[str]:
         """Why `request` does not match, one phrase per failed condition ([] if it matches)."""
@@ -93,10 +95,21 @@ class Match:
             )
         if self.where is not None:
             expect(bool(self.where(request)), "the predicate returned false")
-        for key, wanted in (self.request or {}).items():
-            difference = _difference(wanted, request.get(key, _ABSENT), key)
-            if difference:
-                found.append(difference)
+        if self.request is not None:
+            found.extend(self._request_misses(request))
+        return found
+
+    def _request_misses(self, request: Request) -> list[str]:
+        assert self.request is not None
+        found = []
+        for key, wanted in self.request.items():
+            if key not in self.request_ignore:
+                difference = _difference(wanted, request.get(key, _ABSENT), key)
+                if difference:
+                    found.append(difference)
+        for key in request:
+            if key not in self.request and key not in self.request_ignore:
+                found.append(f"{key} is {_short(request[key])}, which the recording does not have")
         return found
 
 
