@@ -175,7 +175,7 @@ def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:
         tool_call_id=spec.get("tool_call_id"),
         stream=spec.get("stream"),
         request=spec.get("request"),
-        request_ignore=frozenset(spec.get("request_ignore", ())),
+        request_ignore=frozenset(spec["request_ignore"]) if "request_ignore" in spec else None,
     )
 
 

@@ -42,7 +42,7 @@ class Match:
     request: Mapping[str, Any] | None = None
     """The request's fields as a cassette recorded them (model, messages, tools, ...): each
     must be equal, and no other field may be given, except those in ``request_ignore``."""
-    request_ignore: frozenset[str] = frozenset()
+    request_ignore: frozenset[str] | None = None
 
     def misses(self, request: Request) -> list[str]:
         """Why `request` does not match, one phrase per failed condition ([] if it matches)."""
@@ -101,14 +101,15 @@ class Match:
 
     def _request_misses(self, request: Request) -> list[str]:
         assert self.request is not None
+        ignore = self.request_ignore or frozenset()
         found = []
         for key, wanted in self.request.items():
-            if key not in self.request_ignore:
+            if key not in ignore:
                 difference = _difference(wanted, request.get(key, _ABSENT), key)
                 if difference:
                     found.append(difference)
         for key in request:
-            if key not in self.request and key not in self.request_ignore:
+            if key not in self.request and key not in ignore:
                 found.append(f"{key} is {_short(request[key])}, which the recording does not have")
         return found
 
