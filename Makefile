@@ -56,3 +56,7 @@ constraints:  # re-pin every dependency to the newest versions pyproject.toml al
 
 clean:
 	rm -rf $(VENV) build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules
+
+.PHONY: bench-record
+bench-record: $(STAMP)  # the recorder's overhead on a stream (README "Record, replay, drift")
+	$(BIN)/python benchmarks/record.py

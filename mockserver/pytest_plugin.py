@@ -8,6 +8,7 @@ import dataclasses
 import inspect
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -19,6 +20,8 @@ pytest.register_assert_rewrite("mockserver._control.assertions")
 if TYPE_CHECKING:
     from mockserver._adapters.mocking import MockAPI
     from mockserver._adapters.server import LiveServer
+
+from mockserver._cassettes.modes import DEFAULT_UPSTREAM, MODES  # noqa: E402
 
 _CHECKS = ("validate", "assert_all_stubs_used")
 _INI_PASSTHROUGH = "aimlapi_passthrough"
@@ -33,16 +36,6 @@ def _valid_options() -> list[str]:
     return sorted({*own, *fields, *_CHECKS})
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini(
-        _INI_PASSTHROUGH,
-        "URL prefixes or host names that aimlapi_mock lets through to the network "
-        "(every other unrouted request fails)",
-        type="linelist",
-        default=[],
-    )
-
-
 class UnusedStubWarning(UserWarning):
     """A stub the test registered was never used."""
 
@@ -53,11 +46,71 @@ class UnknownFieldWarning(UserWarning):
     UnknownFieldWarning`` turns it into a failure."""
 
 
+# ---- cassettes: --aimlapi-record and the marker's cassette= (mockserver._cassettes) ------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        _INI_PASSTHROUGH,
+        "URL prefixes or host names that aimlapi_mock lets through to the network "
+        "(every other unrouted request fails)",
+        type="linelist",
+        default=[],
+    )
+    group = parser.getgroup("aimlapi", "aimlapi-mockserver")
+    group.addoption(
+        "--aimlapi-record",
+        choices=MODES,
+        default="none",
+        help="cassettes (@pytest.mark.aimlapi(cassette=...)): none replays only (default); "
+        "once records a missing cassette; new records what no cassette answers; all re-records",
+    )
+    group.addoption(
+        "--aimlapi-upstream",
+        default=DEFAULT_UPSTREAM,
+        metavar="URL",
+        help="where cassettes are recorded from (default: %(default)s); the client's own "
+        "key is forwarded, never written",
+    )
+
+
+@contextlib.contextmanager
+def _cassette(
+    request: pytest.FixtureRequest, path: Any, mock: MockAPI, *, in_process: bool
+) -> Iterator[str | None]:
+    """Load (and maybe record) the marker's cassette; yields the recording proxy's base URL
+    when this test records, else None."""
+    if path is None:
+        yield None
+        return
+    from mockserver._cassettes import in_tests
+
+    resolved = Path(request.node.path).parent / path
+    mode = request.config.getoption("--aimlapi-record")
+    upstream = request.config.getoption("--aimlapi-upstream")
+    recording = in_tests.Recording(mock.service, resolved, mode, upstream)
+    missing = None
+    try:
+        recording.__enter__()
+    except in_tests.CassetteMissing as exc:
+        missing = str(exc)
+    if missing is not None:
+        pytest.fail(f"aimlapi: {missing}", pytrace=False)
+    if in_process:
+        # The in-process mock's requests go through the recording (an attribute of this
+        # mock's own service, gone with it at the end of the test).
+        mock.service.handle = recording.handle  # type: ignore[method-assign]
+    try:
+        yield recording.base_url
+    finally:
+        recording.__exit__(None, None, None)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "aimlapi(profile='aimlapi', seed=0, strict=False, base_url=..., api_keys=None, passthrough=[], "
-        "validate=True, assert_all_stubs_used=False): configure the aimlapi_mock and aimlapi_server "
+        "validate=True, assert_all_stubs_used=False, cassette=None): configure the aimlapi_mock and aimlapi_server "
         "fixtures",
     )
 
@@ -98,7 +151,9 @@ def _verify(mock: MockAPI, checks: dict[str, Any]) -> None:
             "@pytest.mark.aimlapi(passthrough=[...]) or the aimlapi_passthrough ini option.",
             pytrace=False,
         )
-    unused = mock.service.stubs.unused()
+    from mockserver._cassettes import in_tests
+
+    unused = [s for s in mock.service.stubs.unused() if not in_tests.is_cassette(s)]
     if unused:
         names = ", ".join(s.describe() for s in unused)
         if checks.get("assert_all_stubs_used", False):
@@ -133,6 +188,7 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
     teardown if the client sent a request that breaks the request schema."""
     options = _options(request.node)
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
+    cassette = options.pop("cassette", None)
     options.setdefault("passthrough", request.config.getini(_INI_PASSTHROUGH))
     if "aimlapi_server" in request.fixturenames:
         # Both fixtures in one test: the live mock is routed on purpose, not by accident.
@@ -150,7 +206,8 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
             wrong = ""
         if wrong:  # outside the except block, so the report shows no chained traceback
             pytest.fail(wrong, pytrace=False)
-        yield mock
+        with _cassette(request, cassette, mock, in_process=True):
+            yield mock
         _verify(mock, checks)
 
 
@@ -178,6 +235,7 @@ def aimlapi_server(
     from mockserver._contract import profiles
     from mockserver._core.pipeline import Config
 
+    cassette = options.pop("cassette", None)
     service = aimlapi_live_server.service
     keys = options.pop("api_keys", None)
     service.config = Config(
@@ -189,7 +247,10 @@ def aimlapi_server(
     service.reset()
     mock = MockAPI(service, [aimlapi_live_server.base_url], clock=None)
     try:
-        yield mock
+        with _cassette(request, cassette, mock, in_process=False) as recording:
+            if recording is not None:  # this test records: clients go through the proxy
+                mock = MockAPI(service, [recording], clock=None)
+            yield mock
         _verify(mock, checks)
     finally:
         service.reset()

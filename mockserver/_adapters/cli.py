@@ -128,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="log one line per request at info (default: off, except with --log-level debug)",
     )
+    _cassette_options(serve)
+    _record_parser(commands)
+    _drift_parser(commands)
     validate = commands.add_parser(
         "validate",
         help="validate JSON bodies, .sse transcripts and scenario files against schemas/",
@@ -193,6 +196,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             except scenario_files.SpecError as exc:
                 print(f"mockserver: {exc}", file=sys.stderr)
                 return 2
+        if args.cassettes:
+            try:
+                scenario = _with_cassettes(scenario, args.cassettes, args.replay_speed)
+            except (scenario_files.SpecError, ValueError) as exc:
+                print(f"mockserver: {exc}", file=sys.stderr)
+                return 2
         return server.serve(
             config,
             host=args.host,
@@ -201,6 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             scenario=scenario,
             access_log=args.access_log,
         )
+    if args.command == "record":
+        return _record(args)
+    if args.command == "drift":
+        from mockserver._cassettes import drift
+
+        return drift.run(args.folder, profiles.get(args.profile), as_json=args.json)
     if args.command == "validate":
         from mockserver._adapters import validate_cli
 
@@ -219,3 +234,117 @@ def main(argv: Sequence[str] | None = None) -> int:
             only=args.cases,
         )
     raise AssertionError(args.command)  # pragma: no cover - argparse enforces the choices
+
+
+# ---- record, replay, drift (mockserver._cassettes) ------------------------------------------
+
+
+def _cassette_options(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--cassettes",
+        metavar="DIR",
+        help="replay the cassettes recorded by 'mockserver record' in DIR (a folder or one file)",
+    )
+    serve.add_argument(
+        "--replay-speed",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="multiply the recorded pauses between stream events by X; 0 replays without "
+        "waiting (default: %(default)s)",
+    )
+
+
+def _record_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    record = commands.add_parser(
+        "record",
+        help="proxy to the real provider and record every exchange as a cassette",
+        description="Forward every request to UPSTREAM with the client's own credentials, "
+        "stream the answer back as it arrives, check it against the contract and write it "
+        "to DIR as a cassette (credentials removed).",
+    )
+    record.add_argument(
+        "--upstream", required=True, metavar="URL", help="e.g. https://api.aimlapi.com/v1"
+    )
+    record.add_argument(
+        "--cassettes", required=True, metavar="DIR", help="folder for the cassettes"
+    )
+    record.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
+    )
+    record.add_argument(
+        "--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)"
+    )
+    record.add_argument(
+        "--profile",
+        choices=sorted(profiles.PROFILES),
+        default="aimlapi",
+        help="the contract exchanges are checked against (default: %(default)s)",
+    )
+    record.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds to wait for the upstream to connect, answer, or send the next bytes "
+        "(default: %(default)s)",
+    )
+    record.add_argument(
+        "--match-ignore",
+        action="append",
+        default=None,
+        metavar="FIELD",
+        help="a request field replay should not match on (repeatable; default: user, "
+        "metadata, store, safety_identifier, prompt_cache_key)",
+    )
+    record.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        default="info",
+        help="uvicorn's log level (default: %(default)s)",
+    )
+
+
+def _drift_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    drift = commands.add_parser(
+        "drift",
+        help="check recorded cassettes against the contract and the mock, offline",
+        description="For each recorded exchange: does it satisfy the profile's contract, which "
+        "fields are unknown, missing or of another type, and how the mock's own answer "
+        "differs. Exits 1 when any exchange breaks the contract.",
+    )
+    drift.add_argument("folder", metavar="DIR", help="a folder of cassettes, or one cassette file")
+    drift.add_argument(
+        "--profile",
+        choices=sorted(profiles.PROFILES),
+        default="aimlapi",
+        help="the contract to check against (default: %(default)s)",
+    )
+    drift.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _with_cassettes(
+    scenario: scenario_files.Scenario | None, folder: str, speed: float
+) -> scenario_files.Scenario:
+    from mockserver._cassettes import cassette
+
+    loaded = cassette.load(folder, speed=speed)
+    if scenario is None:
+        return loaded
+    return scenario_files.Scenario(
+        scenario.stubs + loaded.stubs, scenario.faults, scenario.chaos, scenario.strict
+    )
+
+
+def _record(args: argparse.Namespace) -> int:
+    from mockserver._cassettes import cassette, live
+    from mockserver._cassettes.recorder import Recorder
+    from mockserver._core.pipeline import Service
+
+    ignore = cassette.IGNORED_BY_DEFAULT if args.match_ignore is None else args.match_ignore
+    recorder = Recorder(
+        args.upstream,
+        cassette.CassetteDir(args.cassettes, ignore),
+        Service(Config(profile=profiles.get(args.profile))),
+        timeout=args.timeout,
+    )
+    return live.serve(recorder, host=args.host, port=args.port, log_level=args.log_level)

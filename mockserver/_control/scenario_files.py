@@ -225,6 +225,8 @@ def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:
         last_role=spec.get("last_role"),
         tool_call_id=spec.get("tool_call_id"),
         stream=spec.get("stream"),
+        request=spec.get("request"),
+        request_ignore=frozenset(spec["request_ignore"]) if "request_ignore" in spec else None,
     )
 
 
@@ -263,12 +265,30 @@ def reply(
         return FromFixture(_fixture(spec["fixture"], within, where))
     raw = spec["raw"]
     events = raw.get("events")
+    text = raw.get("text")
+    chunks = raw.get("chunks")
+    timed = None
+    if chunks is not None:
+        # Offsets count from the request; the pause before each event is the gap to the last.
+        ats = [float(c["at"]) for c in chunks]
+        timed = tuple(
+            (max(at - before, 0.0), _raw_bytes(c["data"]))
+            for at, before, c in zip(ats, [0.0, *ats], chunks, strict=False)
+        )
     return Raw(
         raw.get("status", 0),
         raw.get("body"),
         None if events is None else events.encode(),
         dict(raw.get("headers", {})),
+        text=None if text is None else _raw_bytes(text),
+        timed=timed,
+        dropped=bool(raw.get("dropped", False)),
     )
+
+
+def _raw_bytes(text: str) -> bytes:
+    # Recorded bytes that were not UTF-8 are kept as lone surrogates (see _cassettes).
+    return text.encode("utf-8", "surrogateescape")
 
 
 def fault(spec: Mapping[str, Any]) -> Fault:

@@ -381,6 +381,12 @@ class Service:
 
     def _raw(self, raw: Raw, fault: Fault | None, seq: int) -> Outcome:
         status = raw.status or self.config.profile.success_status
+        if raw.timed is not None:  # a cassette: its own headers, pacing and cut
+            items: list[StreamItem] = list(raw.timed) + ([(0.0, None)] if raw.dropped else [])
+            headers = {"content-type": "text/event-stream; charset=utf-8", **raw.headers}
+            return Outcome(status, headers, stream=iter(items))
+        if raw.text is not None:
+            return Outcome(status, {"content-type": "text/plain", **raw.headers}, raw.text)
         if raw.events is not None:
             headers = {"content-type": "text/event-stream; charset=utf-8", **raw.headers}
             outcome = self._stream(status, headers, _split_events(raw.events), fault, seq)

@@ -112,6 +112,13 @@ class Raw:
     split: Split | None = None
     """For ``events``: the pieces the body goes out in (one client read each)."""
 
+    text: bytes | None = None
+    """A body that is not JSON, sent as it is."""
+    timed: tuple[tuple[float, bytes], ...] | None = None
+    """A recorded stream: (seconds to wait before it, event bytes), replayed with that pacing."""
+    dropped: bool = False
+    """Break the connection after the last event, as the recorded upstream did."""
+
     def __post_init__(self) -> None:
         check("Raw", "status", self.status, (int,), "Raw(200, body={'id': 'x'})")
         check(

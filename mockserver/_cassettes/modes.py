@@ -1,0 +1,10 @@
+"""The record modes of ``--aimlapi-record`` (as pytest-recording and VCR name them), light
+enough for the pytest plugin to read at start-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Mode = Literal["none", "once", "new", "all"]
+MODES: tuple[Mode, ...] = ("none", "once", "new", "all")
+DEFAULT_UPSTREAM = "https://api.aimlapi.com/v1"
