@@ -33,7 +33,7 @@ def _valid_options() -> list[str]:
 
     own = [p for p in inspect.signature(mock_aimlapi).parameters if p != "config"]
     fields = [f.name for f in dataclasses.fields(Config) if f.name not in ("clock", "profile")]
-    return sorted({*own, *fields, *_CHECKS})
+    return sorted({*own, *fields, *_CHECKS, "cassette"})
 
 
 class UnusedStubWarning(UserWarning):
