@@ -96,7 +96,9 @@ def check_schema(schema: Mapping[str, Any] | bool) -> None:
     JSON Schema (its draft's metaschema, regexes included), as OpenAI refuses it too."""
     if isinstance(schema, bool):
         return
-    problem = _schema_problem(json.dumps(schema, sort_keys=True))
+    text = json.dumps(schema, sort_keys=True)
+    # cached for the schemas a test suite repeats; a huge one is checked and not kept
+    problem = _schema_problem(text) if len(text) <= 65_536 else _schema_problem.__wrapped__(text)
     if problem is not None:
         raise UnsatisfiableSchema(problem)
 

@@ -268,8 +268,18 @@ def _content(request: Mapping[str, Any], rng: random.Random) -> str:
 _VARIANT_BITS = 12
 
 
-@functools.lru_cache(maxsize=8192)
 def _answer(prompt: str, variant: int) -> str:
+    # Long prompts are not cached: 8,192 entries keyed by 8 MiB prompts would hold 64 GiB.
+    if len(prompt) > _CACHED_PROMPT_CHARS:
+        return text.answer(random.Random(f"{variant}:{prompt}"), prompt=prompt)
+    return _cached_answer(prompt, variant)
+
+
+_CACHED_PROMPT_CHARS = 4096
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_answer(prompt: str, variant: int) -> str:
     return text.answer(random.Random(f"{variant}:{prompt}"), prompt=prompt)
 
 

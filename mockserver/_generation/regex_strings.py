@@ -12,7 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from mockserver._generation.budget import MAX_STRING_LENGTH, TimedPattern, timed_pattern
+from mockserver._generation.budget import (
+    MAX_PATTERN_SIZE,
+    MAX_STRING_LENGTH,
+    TimedPattern,
+    timed_pattern,
+)
 
 __all__ = ["Node", "compiled_pattern", "parse_pattern", "sample"]
 
@@ -208,9 +213,15 @@ class _RegexParser:
         return _Repeat(atom, lo, hi)
 
 
-@functools.lru_cache(maxsize=256)
 def parse_pattern(pattern: str) -> Node | str:
     """The parsed pattern, or why it is not supported."""
+    if len(pattern) > MAX_PATTERN_SIZE:  # nor kept in the cache
+        return f"the pattern is longer than {MAX_PATTERN_SIZE} characters"
+    return _parse_cached(pattern)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(pattern: str) -> Node | str:
     try:
         return _RegexParser(pattern).parse()
     except (_RegexError, IndexError) as exc:

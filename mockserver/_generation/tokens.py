@@ -150,8 +150,12 @@ def split_tokens(text: str) -> list[str]:
         return list(_split_cached(text))
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
-        out.extend(_split_cached(sentence))
+        # a cache keyed by an 8 MiB sentence would keep 8 MiB per entry: long ones are not kept
+        out.extend(_split_cached(sentence) if len(sentence) <= _CACHED_CHARS else _split(sentence))
     return out
+
+
+_CACHED_CHARS = 4096
 
 
 @functools.lru_cache(maxsize=16384)
