@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from mockserver._adapters.asgi import ConnectionDropped, create_app
 from mockserver._control.scenario_files import Scenario
 from mockserver._core.pipeline import Config, Service
+
+# uvicorn starts each worker as a fresh process that imports an app factory by name; the
+# serve arguments and the folder the workers share reach it through the environment.
+WORKER_FACTORY = "mockserver._adapters.cli:worker_app"
+WORKER_ARGS = "MOCKSERVER_WORKER_ARGS"
+WORKER_STATE = "MOCKSERVER_STATE_DIR"
 
 
 class _Server(uvicorn.Server):
@@ -47,8 +58,12 @@ class _QuietDrops(logging.Filter):
 def _uvicorn_config(
     service: Service, host: str, port: int, log_level: str, sock: socket.socket | None = None
 ) -> uvicorn.Config:
+    return uvicorn.Config(create_app(service=service), **_options(host, port, log_level))
+
+
+def _options(host: str, port: int, log_level: str) -> dict[str, Any]:
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    options: dict[str, Any] = {
+    return {
         "host": host,
         "port": port,
         "log_level": log_level,
@@ -58,7 +73,6 @@ def _uvicorn_config(
         "lifespan": "off",
         "timeout_graceful_shutdown": 1,
     }
-    return uvicorn.Config(create_app(service=service), **options)
 
 
 def serve(
@@ -90,6 +104,33 @@ def serve(
     threading.Thread(target=announce, daemon=True).start()
     server.run()
     return 0 if server.started else 1
+
+
+def serve_workers(argv: list[str], config: Config, *, host: str, port: int, log_level: str) -> int:
+    """Serve with ``config.workers`` processes sharing one listening socket.
+
+    Each worker builds its own `Service` from the same command-line arguments (so scenario
+    files load in every worker); their shared folder holds the metrics snapshots."""
+    state = tempfile.mkdtemp(prefix="mockserver-")
+    os.environ[WORKER_ARGS] = json.dumps(argv)
+    os.environ[WORKER_STATE] = state
+    options = _options(host, port, log_level)
+    ucfg = uvicorn.Config(WORKER_FACTORY, factory=True, workers=config.workers, **options)
+    sock = ucfg.bind_socket()
+    sock.listen(ucfg.backlog)  # connections queue until a worker takes them, not refused
+    shown_host = f"[{host}]" if ":" in host else host
+    bound = sock.getsockname()[1]
+    print(
+        f"aimlapi-mockserver ({config.profile.name} profile, {config.workers} workers) "
+        f"listening; use base_url=http://{shown_host}:{bound}/v1 with any API key",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        Multiprocess(ucfg, sockets=[sock]).run()
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+    return 0
 
 
 class LiveServer:

@@ -7,6 +7,7 @@ httpx transport) only turn bytes into a `RawRequest` and an `Outcome` into their
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import random
@@ -14,17 +15,21 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar, Token
+from pathlib import Path
 from typing import Any
 
 from mockserver._contract import errors, rules, sse, validation
 from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import ContractViolation, Violation
-from mockserver._control import faults, scenario_files
+from mockserver._control import faults, scenario_files, scopes
 from mockserver._control.faults import Fault, FaultQueue
 from mockserver._control.journal import Entry, Journal, redact
+from mockserver._control.metrics import Metrics
 from mockserver._control.ratelimits import RateLimits
 from mockserver._control.scenarios import Match, Miss, Stub, Stubs
+from mockserver._control.scopes import Scope, Scopes
 from mockserver._core import admin
 from mockserver._core.exchange import Call, Config, Outcome, RawRequest, StreamItem
 from mockserver._generation import engine, fixtures, render
@@ -34,6 +39,7 @@ __all__ = ["CHAT_PATHS", "Call", "Config", "Outcome", "RawRequest", "Service", "
 
 CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
 ADMIN_PREFIX = "/__mock"
+METRICS_PATH = "/metrics"
 
 
 class Service:
@@ -44,13 +50,45 @@ class Service:
     ) -> None:
         self.config = config or Config()
         self._baseline = scenario
-        self.journal = Journal(self.config.journal_size)
         self.rate_limits = RateLimits()
-        self.stubs = Stubs()
-        self.faults = FaultQueue()
+        self.scopes = Scopes(self._new_scope)
+        self._scope: ContextVar[Scope | None] = ContextVar(f"scope-{id(self)}", default=None)
+        state = self.config.state_dir
+        self.metrics = Metrics(
+            Path(state) / "metrics" if state and self.config.workers > 1 else None
+        )
         self._lock = threading.Lock()
         self._known_models = frozenset(validation.schema("request")["properties"]["model"]["enum"])
         self.reset()
+
+    def _new_scope(self) -> Scope:
+        stubs = Stubs()
+        stubs.strict = self.config.strict
+        return Scope(Journal(self.config.journal_size), stubs, FaultQueue())
+
+    @property
+    def journal(self) -> Journal:
+        """The journal of the current test-id scope (the shared one outside a request)."""
+        return (self._scope.get() or self.scopes.shared).journal
+
+    @property
+    def stubs(self) -> Stubs:
+        return (self._scope.get() or self.scopes.shared).stubs
+
+    @property
+    def faults(self) -> FaultQueue:
+        return (self._scope.get() or self.scopes.shared).faults
+
+    @contextlib.contextmanager
+    def scope(self, test_id: str | None) -> Iterator[Scope]:
+        """Script and read the scope of requests sent with ``x-mock-test-id: test_id``:
+        ``with service.scope("t1"): service.stub("Hi")``."""
+        scope = self.scopes.get(test_id)
+        token = self._scope.set(scope)
+        try:
+            yield scope
+        finally:
+            self._scope.reset(token)
 
     def reset(self) -> None:
         """Back to the state at start: journal, counters and rate limits cleared, stubs and
@@ -62,10 +100,12 @@ class Service:
             self._ids = random.Random(f"ids:{seed}")
             self._rng = random.Random(f"answers:{seed}")
             self._fingerprint = engine.fingerprint(random.Random(f"fp:{seed}"))
-        self.stubs.clear()
-        self.stubs.strict = self.config.strict
-        self.faults.clear()
-        self.journal.clear()
+        self.scopes.clear()
+        shared = self.scopes.shared
+        shared.stubs.clear()
+        shared.stubs.strict = self.config.strict
+        shared.faults.clear()
+        shared.journal.clear()
         self.rate_limits.reset()
         if self._baseline is not None:
             self.load(self._baseline.fresh())
@@ -138,7 +178,11 @@ class Service:
             duration_ms=0.0,
             request_id=request_id,
         )
+        test_id = raw.headers.get(scopes.HEADER)
+        token = None
         try:
+            if test_id is not None:
+                token = self._enter_scope(test_id)
             outcome = self._route(raw, entry)
         except ApiError as exc:
             outcome = self.error_outcome(exc, raw.path, request_id)
@@ -154,7 +198,16 @@ class Service:
         outcome.headers["openai-processing-ms"] = str(int(entry.duration_ms + outcome.delay * 1000))
         if not raw.path.startswith(ADMIN_PREFIX):
             self.journal.record(entry)
+        if token is not None:
+            self._scope.reset(token)
+        self.metrics.request(raw.path, outcome.status, entry.answered_by, entry.duration_ms / 1000)
         return outcome
+
+    def _enter_scope(self, test_id: str) -> Token[Scope | None]:
+        problem = scopes.check_id(test_id)
+        if problem is not None:
+            raise ApiError(400, problem, source="upstream", code="invalid_mock_test_id")
+        return self._scope.set(self.scopes.get(test_id))
 
     def error_outcome(self, error: ApiError, path: str, request_id: str) -> Outcome:
         body = error.body(self.config.profile, path, request_id)
@@ -171,7 +224,11 @@ class Service:
                 raise errors.wrong_method(profile, raw.method, path, ["POST"])
             return self._chat(raw, entry)
         if path.startswith(ADMIN_PREFIX) and self.config.admin:
+            entry.answered_by = "admin"
             return admin.handle(self, raw, path)
+        if path == METRICS_PATH and self.config.admin:
+            entry.answered_by = "admin"
+            return admin.metrics(self, raw)
         model = _model_path(path)
         endpoint = _GET_ENDPOINTS.get(path)
         if endpoint is None and model is None:
@@ -303,7 +360,9 @@ class Service:
                 system_fingerprint=self._fingerprint,
                 reply=reply,
             )
-        headers = self.rate_limits.take(self.config.clock(), completion.usage.total_tokens)
+        usage = completion.usage
+        self.metrics.tokens(usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens)
+        headers = self.rate_limits.take(self.config.clock(), usage.total_tokens)
         if request.get("stream"):
             options = request.get("stream_options") or {}
             chunks = render.chunks(
@@ -339,9 +398,9 @@ class Service:
         headers.setdefault("content-type", "text/event-stream; charset=utf-8")
         headers["cache-control"] = "no-cache"
         if fault is None or (fault.stream is None and fault.latency is None):
-            return Outcome(status, headers, stream=((0.0, e) for e in events))
+            return Outcome(status, headers, stream=self.metrics.streaming((0.0, e) for e in events))
         items = faults.stream_items(events, fault.stream, fault.latency, self._latency_rng(seq))
-        return Outcome(status, headers, stream=items)
+        return Outcome(status, headers, stream=self.metrics.streaming(items))
 
     def _latency_rng(self, seq: int) -> random.Random:
         return random.Random(f"latency:{self._seed}:{seq}")
