@@ -19,7 +19,7 @@ from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any
 
-from mockserver._contract import errors, rules, sse, validation
+from mockserver._contract import errors, jsonio, rules, sse, validation
 from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import ContractViolation, Violation
@@ -257,7 +257,7 @@ class Service:
             entry.body = raw.body.decode("utf-8", "replace")
             raise errors.wrong_content_type(profile, content_type)
         try:
-            body = json.loads(raw.body)
+            body = jsonio.loads(raw.body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             entry.body = raw.body.decode("utf-8", "replace")
             raise errors.not_json(profile, str(exc)) from None
@@ -365,12 +365,15 @@ class Service:
         headers = self.rate_limits.take(self.config.clock(), usage.total_tokens)
         if request.get("stream"):
             options = request.get("stream_options") or {}
-            chunks = render.chunks(
-                completion, profile, include_usage=bool(options.get("include_usage"))
-            )
-            return self._stream(
-                profile.success_status, headers, self._encoded(chunks), fault, call.seq
-            )
+            with_usage = bool(options.get("include_usage"))
+            if self.config.self_check:
+                events = self._encoded(render.chunks(completion, profile, include_usage=with_usage))
+            else:
+                events = itertools.chain(
+                    render.encoded_chunks(completion, profile, include_usage=with_usage),
+                    (sse.DONE_EVENT,),
+                )
+            return self._stream(profile.success_status, headers, events, fault, call.seq)
         body = render.completion_body(completion, profile)
         if self.config.self_check:
             _self_check("completion", body)
@@ -465,8 +468,7 @@ def _first_error(profile: Profile, violations: list[Violation]) -> ApiError:
     return errors.unsupported_parameter(unknown[0].path)
 
 
-def _json_bytes(body: object) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+_json_bytes = jsonio.dumps
 
 
 def _model(model: str) -> dict[str, Any]:
