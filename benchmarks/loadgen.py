@@ -1,11 +1,28 @@
-"""A small HTTP/1.1 keep-alive load generator over asyncio streams, run in the benchmark's
-own process (the servers each run in another). It reads each response fully: by
-content-length, or chunk by chunk for streamed (chunked) answers."""
+"""Load generators, run in the benchmark's own process against servers in other processes.
+
+`rate` uses wrk (a C load generator, `apt-get install wrk`) when it is on PATH: it costs a few
+microseconds per request, so on a small machine it leaves the cores to the servers, which
+matters when comparing one worker with several. Without wrk, a small HTTP/1.1 keep-alive
+generator over asyncio streams does the same work (read each response fully, by
+content-length or chunk by chunk) at a higher cost per request; the output says which ran.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import re
+import shutil
+import subprocess
+import tempfile
 import time
+from pathlib import Path
+
+WRK = shutil.which("wrk")
+
+
+def generator() -> str:
+    return "wrk" if WRK else "asyncio (install wrk for figures that do not load the same cores)"
 
 
 async def _read_response(reader: asyncio.StreamReader) -> int:
@@ -37,8 +54,7 @@ async def _worker(port: int, request: bytes, until: float, counts: list[int]) ->
         writer.close()
 
 
-def rate(port: int, body: bytes, *, seconds: float, connections: int) -> float:
-    """Completed requests per second over `seconds` with `connections` in flight."""
+def _asyncio_rate(port: int, body: bytes, seconds: float, connections: int) -> float:
     request = (
         b"POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\n"
         b"authorization: Bearer bench\r\ncontent-type: application/json\r\n"
@@ -54,3 +70,54 @@ def rate(port: int, body: bytes, *, seconds: float, connections: int) -> float:
         return counts[0] / (time.perf_counter() - start)
 
     return asyncio.run(main())
+
+
+_SCRIPT = """
+wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer bench"
+errors = 0
+response = function(status, headers, body)
+  if status >= 300 then errors = errors + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("BAD %d\\n", errors))
+end
+"""
+
+
+def _wrk_rate(port: int, body: bytes, seconds: float, connections: int) -> float:
+    assert WRK is not None
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "post.lua"
+        script.write_text(_SCRIPT.format(body=json.dumps(body.decode())))
+        out = subprocess.run(
+            [
+                WRK,
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds:g}s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}/v1/chat/completions",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 30,
+        ).stdout
+    bad = re.search(r"BAD (\d+)", out)
+    if bad is None or int(bad.group(1)) or "Non-2xx" in out:
+        raise RuntimeError(f"benchmark requests failed:\n{out}")
+    found = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    if found is None:
+        raise RuntimeError(f"unexpected wrk output:\n{out}")
+    return float(found.group(1))
+
+
+def rate(port: int, body: bytes, *, seconds: float, connections: int) -> float:
+    """Completed requests per second over `seconds` with `connections` in flight."""
+    if WRK:
+        return _wrk_rate(port, body, seconds, connections)
+    return _asyncio_rate(port, body, seconds, connections)

@@ -17,8 +17,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -32,9 +34,11 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from loadgen import rate  # noqa: E402
+import peers  # noqa: E402
+from loadgen import generator, rate  # noqa: E402
 
 SEED_REQUEST = json.loads((HERE.parent / "fixtures" / "requests" / "seed.json").read_text())
+SEED_COMPLETION = json.loads((HERE.parent / "fixtures" / "completions" / "seed.json").read_text())
 HELLO = {"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]}
 
 
@@ -45,23 +49,37 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(kind: str) -> Iterator[int]:
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, str(HERE / "servers.py"), kind, str(port)])
+def process(command: list[str], port: int, name: str) -> Iterator[int]:
+    """Run a server process until the block ends; yields once its port accepts connections."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"benchmark server {kind} did not start") from None
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"benchmark server {name} did not start") from None
                 time.sleep(0.05)
         yield port
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def server(kind: str) -> contextlib.AbstractContextManager[int]:
+    """A server by name: one of benchmarks/servers.py's, ``mock-workers-N`` (the CLI's
+    ``mockserver serve --workers N``), or ``aimock``."""
+    port = _free_port()
+    if kind.startswith("mock-workers-"):
+        workers = kind.removeprefix("mock-workers-")
+        cli = [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--seed", "1"]
+        return process([*cli, "--workers", workers, "--log-level", "warning"], port, kind)
+    if kind == "aimock":
+        content = SEED_COMPLETION["choices"][0]["message"]["content"]
+        return process(peers.command(port, "Hello", content), port, kind)
+    return process([sys.executable, str(HERE / "servers.py"), kind, str(port)], port, kind)
 
 
 def per_call(fn: Callable[[], object], number: int) -> float:
@@ -100,12 +118,25 @@ def _rates(
 
 def http(seconds: float, connections: int) -> None:
     body = json.dumps(HELLO).encode()
-    r = _rates(("bare-json", "mock", "mock-self-check"), body, seconds, connections)
+    kinds = ["bare-json", "mock", "mock-self-check"]
+    why_not = peers.install()
+    if why_not is None:
+        kinds.append("aimock")
+    r = _rates(tuple(kinds), body, seconds, connections)
     base = r["bare-json"]
-    print(f"non-stream req/s: bare Starlette {base:.0f}")
-    print(f"  mock (request validation on): {r['mock']:.0f}, ratio {r['mock'] / base:.2f}")
+    print(f"non-stream req/s: bare Starlette (parse JSON, JSONResponse) {base:.0f}")
+    print(
+        f"  mock (validation, generation, journal on): {r['mock']:.0f}, ratio {r['mock'] / base:.2f}"
+    )
     checked = r["mock-self-check"]
     print(f"  mock --self-check: {checked:.0f}, ratio {checked / base:.2f}")
+    if why_not is None:
+        peer = r["aimock"]
+        print(
+            f"  aimock {peers.AIMOCK_VERSION} (Node) answering a fixture: {peer:.0f}; mock / aimock {r['mock'] / peer:.2f}"
+        )
+    else:
+        print(f"  aimock skipped: {why_not}")
     stream = json.dumps({**HELLO, "stream": True, "stream_options": {"include_usage": True}})
     r = _rates(("bare-sse", "mock", "mock-self-check"), stream.encode(), seconds, connections)
     base = r["bare-sse"]
@@ -113,6 +144,15 @@ def http(seconds: float, connections: int) -> None:
     print(f"  mock: {r['mock']:.0f}, ratio {r['mock'] / base:.2f}")
     checked = r["mock-self-check"]
     print(f"  mock --self-check (every chunk validated): {checked:.0f}, ratio {checked / base:.2f}")
+
+
+def workers(seconds: float, connections: int, count: int) -> None:
+    body = json.dumps(HELLO).encode()
+    r = _rates(("mock-workers-1", f"mock-workers-{count}"), body, seconds, connections)
+    one, many = r["mock-workers-1"], r[f"mock-workers-{count}"]
+    print(
+        f"non-stream req/s, mockserver serve: --workers 1 {one:.0f}, --workers {count} {many:.0f}, ratio {many / one:.2f}"
+    )
 
 
 def _in_mock(fn: Callable[[], object], **options: Any) -> float:
@@ -182,10 +222,12 @@ def main() -> None:
         "--seconds", type=float, default=5.0, help="length of each HTTP measurement"
     )
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--only", choices=["validation", "http", "in-process"])
+    parser.add_argument("--only", choices=["validation", "http", "in-process", "workers"])
+    parser.add_argument("--workers", type=int, default=2, help="workers to compare with one")
     args = parser.parse_args()
     print(
-        f"python {sys.version.split()[0]}, 2 runs of {args.seconds:g}s each over {args.connections} keep-alive connections"
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load by {generator()}: best of 2 runs "
+        f"of {args.seconds:g}s each over {args.connections} keep-alive connections"
     )
     if args.only in (None, "validation"):
         validation()
@@ -193,6 +235,8 @@ def main() -> None:
         in_process()
     if args.only in (None, "http"):
         http(args.seconds, args.connections)
+    if args.only in (None, "workers"):
+        workers(args.seconds, args.connections, args.workers)
 
 
 if __name__ == "__main__":

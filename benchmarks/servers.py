@@ -1,5 +1,6 @@
 """The servers the benchmark compares, each run in its own process with the same uvicorn
-settings: the mock, a bare Starlette JSON endpoint, and a bare Starlette SSE endpoint.
+settings: the mock, a bare Starlette JSON endpoint (parses the body, answers a fixed
+completion with JSONResponse), and a bare Starlette SSE endpoint.
 
     python benchmarks/servers.py {mock,bare-json,bare-sse} PORT
 """
@@ -15,7 +16,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from mockserver import create_app
@@ -37,11 +38,11 @@ def stream_content() -> str:
 
 
 def bare_json() -> Starlette:
-    body = json.dumps(SEED_COMPLETION).encode()
+    """Parses the JSON body and answers the provider's sample completion with JSONResponse."""
 
     async def endpoint(request: Request) -> Response:
-        await request.body()
-        return Response(body, 201, media_type="application/json")
+        await request.json()
+        return JSONResponse(SEED_COMPLETION, 201)
 
     return Starlette(routes=[Route("/v1/chat/completions", endpoint, methods=["POST"])])
 

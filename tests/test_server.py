@@ -165,3 +165,45 @@ def test_version_journal_size_default_and_access_log_flags(
     service = Service(Config())
     assert server._uvicorn_config(service, "127.0.0.1", 0, "info", access_log=True).access_log
     assert not server._uvicorn_config(service, "127.0.0.1", 0, "info").access_log
+
+
+def test_workers_share_the_port_refuse_run_time_changes_and_add_up_metrics(
+    serve: list[subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    scenario = tmp_path / "stubs.json"
+    scenario.write_text(
+        json.dumps({"stubs": [{"match": {"last_user": "ping"}, "reply": {"content": "pong"}}]})
+    )
+    process, base_url = _run(serve, "--workers", "2", "--seed", "1", "--stubs", str(scenario))
+    url = base_url.removesuffix("/v1")
+    with httpx.Client(timeout=60, headers={"authorization": "Bearer k"}) as client:
+        pids = set()
+        for _ in range(40):  # new connections land on either worker
+            with httpx.Client(timeout=60) as fresh:
+                journal = fresh.get(f"{url}/__mock/requests").json()
+            pids.add(re.search(r"pid (\d+)", journal["partial"]).group(1))  # type: ignore[union-attr]
+            if len(pids) == 2:
+                break
+        assert len(pids) == 2, "both workers answer on the one port"
+        for _ in range(6):
+            answer = client.post(
+                f"{base_url}/chat/completions",
+                json={"model": "o3-mini", "messages": [{"role": "user", "content": "ping"}]},
+                headers={"connection": "close"},
+            )
+            assert answer.status_code == 201
+            assert answer.json()["choices"][0]["message"]["content"] == "pong"  # in every worker
+        refused = client.post(f"{url}/__mock/faults", json={"status": 429})
+        assert refused.status_code == 409
+        assert "--workers 1" in refused.json()["error"]["message"]
+        time.sleep(1.2)  # two snapshot periods: every worker has published its figures
+        text = client.get(f"{url}/metrics").text
+    served = re.findall(
+        r'mockserver_requests_total\{answered_by="stub",path="/v1/chat/completions",'
+        r'status="201"\} (\S+)',
+        text,
+    )
+    assert served == ["6.0"], text
+    assert "mockserver_workers 2.0" in text
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 0

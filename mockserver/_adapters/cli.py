@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from mockserver._contract import profiles
 from mockserver._control import scenario_files
@@ -117,6 +120,15 @@ def _parser() -> argparse.ArgumentParser:
         "are always allowed)",
     )
     serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes on the same port, one per core you give the mock; above 1 "
+        "the admin API refuses run-time changes and each worker keeps its own journal "
+        "(default: %(default)s)",
+    )
+    serve.add_argument(
         "--log-level",
         choices=["critical", "error", "warning", "info", "debug"],
         default="info",
@@ -170,38 +182,69 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    return _parser().parse_args(argv)
+
+
+def serve_setup(args: argparse.Namespace) -> tuple[Config, scenario_files.Scenario | None]:
+    """The `Config` and start-up scenario that ``serve``'s arguments describe (each worker
+    of ``--workers N`` builds its own from the same arguments). Raises `SpecError` or
+    ValueError for a scenario file or cassette folder that cannot be loaded."""
+    config = Config(
+        profile=profiles.get(args.profile),
+        seed=args.seed,
+        api_keys=frozenset(args.api_keys) if args.api_keys else None,
+        max_body_bytes=args.max_body_bytes,
+        journal_size=args.journal_size,
+        journal_bytes=args.journal_bytes,
+        admin=args.admin,
+        admin_token=args.admin_token,
+        strict=args.strict,
+        allowed_hosts=LOOPBACK_HOSTS | {args.host, *args.allow_hosts},
+        workers=args.workers,
+    )
+    if args.self_check:
+        config.self_check = True
+    scenario = scenario_files.load(args.stubs) if args.stubs else None
+    if args.cassettes:
+        scenario = _with_cassettes(scenario, args.cassettes, args.replay_speed)
+    return config, scenario
+
+
+def worker_app() -> Any:
+    """The app of one worker of ``serve --workers N``, built from the same arguments."""
+    from mockserver._adapters import server
+    from mockserver._adapters.asgi import create_app
+    from mockserver._core.pipeline import Service
+
+    config, scenario = serve_setup(parse(json.loads(os.environ[server.WORKER_ARGS])))
+    config.state_dir = os.environ.get(server.WORKER_STATE)
+    return create_app(service=Service(config, scenario=scenario))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = parse(given)
     if args.command == "serve":
         from mockserver._adapters import server
 
-        config = Config(
-            profile=profiles.get(args.profile),
-            seed=args.seed,
-            api_keys=frozenset(args.api_keys) if args.api_keys else None,
-            max_body_bytes=args.max_body_bytes,
-            journal_size=args.journal_size,
-            journal_bytes=args.journal_bytes,
-            admin=args.admin,
-            admin_token=args.admin_token,
-            strict=args.strict,
-            allowed_hosts=LOOPBACK_HOSTS | {args.host, *args.allow_hosts},
-        )
-        if args.self_check:
-            config.self_check = True
-        scenario = None
-        if args.stubs:
-            try:
-                scenario = scenario_files.load(args.stubs)
-            except scenario_files.SpecError as exc:
-                print(f"mockserver: {exc}", file=sys.stderr)
-                return 2
-        if args.cassettes:
-            try:
-                scenario = _with_cassettes(scenario, args.cassettes, args.replay_speed)
-            except (scenario_files.SpecError, ValueError) as exc:
-                print(f"mockserver: {exc}", file=sys.stderr)
-                return 2
+        if args.workers < 1:
+            print("mockserver: --workers must be at least 1", file=sys.stderr)
+            return 2
+        try:
+            config, scenario = serve_setup(args)
+        except (scenario_files.SpecError, ValueError) as exc:
+            print(f"mockserver: {exc}", file=sys.stderr)
+            return 2
+        if args.workers > 1:
+            return server.serve_workers(
+                given,
+                config,
+                host=args.host,
+                port=args.port,
+                log_level=args.log_level,
+                access_log=args.access_log,
+            )
         return server.serve(
             config,
             host=args.host,

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from mockserver._adapters.asgi import ConnectionDropped, create_app
 from mockserver._control.journal import redact_target
 from mockserver._control.scenario_files import Scenario
 from mockserver._core.pipeline import Config, Service
+
+# uvicorn starts each worker as a fresh process that imports an app factory by name; the
+# serve arguments and the folder the workers share reach it through the environment.
+WORKER_FACTORY = "mockserver._adapters.cli:worker_app"
+WORKER_ARGS = "MOCKSERVER_WORKER_ARGS"
+WORKER_STATE = "MOCKSERVER_STATE_DIR"
 
 
 class _Server(uvicorn.Server):
@@ -67,11 +78,16 @@ def _uvicorn_config(
     sock: socket.socket | None = None,
     access_log: bool | None = None,
 ) -> uvicorn.Config:
+    options = _options(host, port, log_level, access_log)
+    return uvicorn.Config(create_app(service=service), **options)
+
+
+def _options(host: str, port: int, log_level: str, access_log: bool | None) -> dict[str, Any]:
     # One filter instance each: adding the same object twice is a no-op, so servers started
     # one after another do not stack filters.
     logging.getLogger("uvicorn.error").addFilter(_DROPS_FILTER)
     logging.getLogger("uvicorn.access").addFilter(_ACCESS_FILTER)
-    options: dict[str, Any] = {
+    return {
         "host": host,
         "port": port,
         "log_level": log_level,
@@ -82,7 +98,6 @@ def _uvicorn_config(
         "lifespan": "off",
         "timeout_graceful_shutdown": 1,
     }
-    return uvicorn.Config(create_app(service=service), **options)
 
 
 def serve(
@@ -97,25 +112,55 @@ def serve(
     """Serve until Ctrl-C or SIGTERM; prints the base URL clients should use."""
     service = Service(config, scenario=scenario)
     server = _Server(_uvicorn_config(service, host, port, log_level, access_log=access_log))
-    keys = "with any API key" if config.api_keys is None else "with the --api-key key"
-    shown_host = f"[{host}]" if ":" in host else host
 
     def announce() -> None:
         while not server.started and not server.should_exit:
             time.sleep(0.01)
         if server.started:
             bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
-            base = f"http://{shown_host}:{bound}/v1"
-            print(
-                f"aimlapi-mockserver ({config.profile.name} profile) listening; "
-                f"use base_url={base} {keys}",
-                file=sys.stderr,
-                flush=True,
-            )
+            print(_banner(config, host, bound), file=sys.stderr, flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
     server.run()
     return 0 if server.started else 1
+
+
+def _banner(config: Config, host: str, port: int) -> str:
+    keys = "with any API key" if config.api_keys is None else "with the --api-key key"
+    shown_host = f"[{host}]" if ":" in host else host
+    workers = f", {config.workers} workers" if config.workers > 1 else ""
+    return (
+        f"aimlapi-mockserver ({config.profile.name} profile{workers}) listening; "
+        f"use base_url=http://{shown_host}:{port}/v1 {keys}"
+    )
+
+
+def serve_workers(
+    argv: list[str],
+    config: Config,
+    *,
+    host: str,
+    port: int,
+    log_level: str,
+    access_log: bool | None = None,
+) -> int:
+    """Serve with ``config.workers`` processes sharing one listening socket.
+
+    Each worker builds its own `Service` from the same command-line arguments (so scenario
+    files load in every worker); their shared folder holds the metrics snapshots."""
+    state = tempfile.mkdtemp(prefix="mockserver-")
+    os.environ[WORKER_ARGS] = json.dumps(argv)
+    os.environ[WORKER_STATE] = state
+    options = _options(host, port, log_level, access_log)
+    ucfg = uvicorn.Config(WORKER_FACTORY, factory=True, workers=config.workers, **options)
+    sock = ucfg.bind_socket()
+    sock.listen(ucfg.backlog)  # connections queue until a worker takes them, not refused
+    print(_banner(config, host, sock.getsockname()[1]), file=sys.stderr, flush=True)
+    try:
+        Multiprocess(ucfg, sockets=[sock]).run()
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+    return 0
 
 
 class LiveServer:

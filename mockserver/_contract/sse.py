@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from mockserver._contract import jsonio
 
 DONE = "[DONE]"
 DONE_EVENT = b"data: [DONE]\n\n"
@@ -29,12 +30,12 @@ class Event:
 
 def dumps(obj: Any) -> str:
     """Compact JSON on one line, as the provider sends it."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return jsonio.dumps(obj).decode()
 
 
 def encode(obj: Any) -> bytes:
     """One ``data: <json>`` event with its blank line."""
-    return b"data: " + dumps(obj).encode() + b"\n\n"
+    return b"data: " + jsonio.dumps(obj) + b"\n\n"
 
 
 def decode(text: str | bytes) -> list[Event]:

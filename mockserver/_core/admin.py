@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,7 +20,9 @@ from mockserver._contract.errors import ApiError
 from mockserver._control import scenario_export, scenario_files
 from mockserver._control.faults import FaultQueue
 from mockserver._control.journal import Journal
+from mockserver._control.metrics import CONTENT_TYPE, Metrics
 from mockserver._control.scenarios import Stubs
+from mockserver._control.scopes import HEADER, Scopes
 from mockserver._core import admin_guard
 from mockserver._core.exchange import Outcome, RawRequest
 from mockserver._generation import fixtures
@@ -30,6 +33,8 @@ class _Settings(Protocol):
     def admin_token(self) -> str | None: ...
     @property
     def allowed_hosts(self) -> frozenset[str]: ...
+    @property
+    def workers(self) -> int: ...
 
 
 class Service(Protocol):
@@ -45,12 +50,16 @@ class Service(Protocol):
     def faults(self) -> FaultQueue: ...
     @property
     def fixture_folders(self) -> tuple[Path, ...]: ...
+    @property
+    def metrics(self) -> Metrics: ...
+    @property
+    def scopes(self) -> Scopes: ...
     def load(self, scenario: scenario_files.Scenario) -> None: ...
     def reset(self) -> None: ...
 
 
-def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
-    route_path = path.removeprefix("/__mock")
+def _guard(service: Service, raw: RawRequest) -> None:
+    """What the admin API trusts (README "Security"), for /__mock/ and /metrics alike."""
     admin_guard.check_origin(raw, service.config.allowed_hosts)
     token = service.config.admin_token
     given = raw.headers.get("authorization", "").encode()
@@ -61,6 +70,26 @@ def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
             source="upstream",
             code="invalid_admin_token",
         )
+
+
+def metrics(service: Service, raw: RawRequest) -> Outcome:
+    """``GET /metrics``: the Prometheus text format, under the admin API's protections."""
+    if raw.method not in ("GET", "HEAD"):
+        raise ApiError(
+            405,
+            f"Method {raw.method} is not allowed on /metrics; use GET",
+            source="upstream",
+            headers={"allow": "GET"},
+        )
+    _guard(service, raw)
+    journal = service.journal
+    body = service.metrics.render((len(journal), getattr(journal, "bytes", 0)))
+    return Outcome(200, {"content-type": CONTENT_TYPE}, body)
+
+
+def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
+    route_path = path.removeprefix("/__mock")
+    _guard(service, raw)
     route = _ROUTES.get((raw.method, route_path))
     if route is None and raw.method == "DELETE" and route_path.startswith("/stubs/"):
         route = _delete_stub
@@ -78,6 +107,16 @@ def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
             404, f"no admin route {raw.method} {path}; routes: {known}", source="upstream"
         )
     admin_guard.check_content_type(raw, route_path)
+    workers = service.config.workers
+    if raw.method != "GET" and workers > 1:
+        raise ApiError(
+            409,
+            f"the mock runs {workers} worker processes that do not share run-time state, so "
+            f"{raw.method} {path} would change one of them only; load stubs and faults at start "
+            "(--stubs FILE) or serve with --workers 1",
+            source="upstream",
+            code="mock_workers_do_not_share_state",
+        )
     status, body = route(service, raw)
     return Outcome(status, {"content-type": "application/json"}, json.dumps(body).encode())
 
@@ -145,7 +184,13 @@ def _requests(service: Service, raw: RawRequest) -> tuple[int, Any]:
         # The newest `limit` entries; slicing with [-0:] would return them all.
         limit = int(query["limit"])
         entries = entries[len(entries) - limit :] if limit < len(entries) else entries
-    return 200, {"requests": [e.as_dict() for e in entries], "count": len(entries)}
+    found: dict[str, Any] = {"requests": [e.as_dict() for e in entries], "count": len(entries)}
+    if service.config.workers > 1:
+        found["partial"] = (
+            f"this journal holds the requests of one worker (pid {os.getpid()}) of "
+            f"{service.config.workers}; each worker keeps its own"
+        )
+    return 200, found
 
 
 _WHOLE = re.compile(r"[0-9]{1,9}")
@@ -233,6 +278,10 @@ def _scenario(service: Service, raw: RawRequest) -> tuple[int, Any]:
 
 
 def _reset(service: Service, raw: RawRequest) -> tuple[int, Any]:
+    test_id = raw.headers.get(HEADER)
+    if test_id:
+        service.scopes.drop(test_id)
+        return 200, {"reset": True, "test_id": test_id}
     service.reset()
     return 200, {"reset": True}
 

@@ -72,6 +72,12 @@ class Config:
     strict: bool = False
     """Unmatched requests get an error naming the nearest stub instead of a generated answer."""
     clock: Callable[[], float] = time.time
+    workers: int = 1
+    """Worker processes serving the same port (``mockserver serve --workers N``): run-time
+    changes through the admin API are refused when above 1, and the journal says it holds
+    one worker's requests."""
+    state_dir: str | None = None
+    """A folder the server owns for what its workers share (their metrics snapshots)."""
 
 
 @dataclass

@@ -7,20 +7,22 @@ httpx transport) only turn bytes into a `RawRequest` and an `Outcome` into their
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-import json
 import random
 import re
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any
 
 from mockserver._contract import (
     errors,
     input_errors,
+    jsonio,
     rules,
     sse,
     strict_json,
@@ -28,12 +30,14 @@ from mockserver._contract import (
     validation,
 )
 from mockserver._contract.errors import ApiError
-from mockserver._contract.violations import ContractViolation
-from mockserver._control import faults, scenario_files, taps
+from mockserver._contract.violations import ContractViolation, Violation
+from mockserver._control import faults, scenario_files, scopes, taps
 from mockserver._control.faults import Fault, FaultQueue
 from mockserver._control.journal import Entry, Journal, redact
+from mockserver._control.metrics import Metrics
 from mockserver._control.ratelimits import RateLimits
 from mockserver._control.scenarios import Match, Miss, Stub, Stubs
+from mockserver._control.scopes import Scope, Scopes
 from mockserver._core import admin
 from mockserver._core.exchange import Call, Config, Outcome, RawRequest, StreamItem
 from mockserver._generation import engine, fixtures, render
@@ -45,6 +49,9 @@ __all__ = ["CHAT_PATHS", "Call", "Config", "Outcome", "RawRequest", "Service", "
 
 CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
 ADMIN_PREFIX = "/__mock"
+_REMEMBER_BYTES = 4096
+_REMEMBER_BODIES = 512
+METRICS_PATH = "/metrics"
 
 
 class Service:
@@ -55,15 +62,50 @@ class Service:
     ) -> None:
         self.config = config or Config()
         self._baseline = scenario
-        self.journal = Journal(self.config.journal_size, self.config.journal_bytes)
         self.rate_limits = RateLimits()
-        self.stubs = Stubs()
-        self.faults = FaultQueue()
+        self.scopes = Scopes(self._new_scope)
+        self._scope: ContextVar[Scope | None] = ContextVar(f"scope-{id(self)}", default=None)
+        state = self.config.state_dir
+        self.metrics = Metrics(
+            Path(state) / "metrics" if state and self.config.workers > 1 else None
+        )
         self._lock = threading.Lock()
+        self._verdicts: dict[bytes, tuple[Violation, ...]] = {}
         self._known_models = frozenset(validation.schema("request")["properties"]["model"]["enum"])
         self.internal_errors = 0
         """Requests answered by the last-resort guard (each a bug; tests expect 0)."""
         self.reset()
+
+    def _new_scope(self) -> Scope:
+        stubs = Stubs()
+        stubs.strict = self.config.strict
+        return Scope(
+            Journal(self.config.journal_size, self.config.journal_bytes), stubs, FaultQueue()
+        )
+
+    @property
+    def journal(self) -> Journal:
+        """The journal of the current test-id scope (the shared one outside a request)."""
+        return (self._scope.get() or self.scopes.shared).journal
+
+    @property
+    def stubs(self) -> Stubs:
+        return (self._scope.get() or self.scopes.shared).stubs
+
+    @property
+    def faults(self) -> FaultQueue:
+        return (self._scope.get() or self.scopes.shared).faults
+
+    @contextlib.contextmanager
+    def scope(self, test_id: str | None) -> Iterator[Scope]:
+        """Script and read the scope of requests sent with ``x-mock-test-id: test_id``:
+        ``with service.scope("t1"): service.stub("Hi")``."""
+        scope = self.scopes.get(test_id)
+        token = self._scope.set(scope)
+        try:
+            yield scope
+        finally:
+            self._scope.reset(token)
 
     def reset(self) -> None:
         """Back to the state at start: journal, counters and rate limits cleared, stubs and
@@ -75,10 +117,12 @@ class Service:
             self._ids = random.Random(f"ids:{seed}")
             self._rng = random.Random(f"answers:{seed}")
             self._fingerprint = engine.fingerprint(random.Random(f"fp:{seed}"))
-        self.stubs.clear()
-        self.stubs.strict = self.config.strict
-        self.faults.clear()
-        self.journal.clear()
+        self.scopes.clear()
+        shared = self.scopes.shared
+        shared.stubs.clear()
+        shared.stubs.strict = self.config.strict
+        shared.faults.clear()
+        shared.journal.clear()
         self.rate_limits.reset()
         if self._baseline is not None:
             self.load(self._baseline.fresh())
@@ -164,7 +208,11 @@ class Service:
             request_id=request_id,
             body_bytes=len(raw.body),
         )
+        test_id = raw.headers.get(scopes.HEADER)
+        token = None
         try:
+            if test_id is not None:
+                token = self._enter_scope(test_id)
             outcome = self._route(raw, entry)
         except ApiError as exc:
             outcome = self.error_outcome(exc, raw.path, request_id)
@@ -189,7 +237,16 @@ class Service:
                 outcome.stream = taps.tap(
                     entry, outcome.status, outcome.headers, outcome.body, outcome.stream
                 )
+        if token is not None:
+            self._scope.reset(token)
+        self.metrics.request(raw.path, outcome.status, entry.answered_by, entry.duration_ms / 1000)
         return outcome
+
+    def _enter_scope(self, test_id: str) -> Token[Scope | None]:
+        problem = scopes.check_id(test_id)
+        if problem is not None:
+            raise ApiError(400, problem, source="upstream", code="invalid_mock_test_id")
+        return self._scope.set(self.scopes.get(test_id))
 
     def error_outcome(self, error: ApiError, path: str, request_id: str) -> Outcome:
         body = error.body(self.config.profile, path, request_id)
@@ -206,7 +263,11 @@ class Service:
                 raise errors.wrong_method(profile, raw.method, path, ["POST"])
             return self._chat(raw, entry)
         if path.startswith(ADMIN_PREFIX) and self.config.admin:
+            entry.answered_by = "admin"
             return admin.handle(self, raw, path)
+        if path == METRICS_PATH and self.config.admin:
+            entry.answered_by = "admin"
+            return admin.metrics(self, raw)
         model = _model_path(path)
         endpoint = _GET_ENDPOINTS.get(path)
         if endpoint is None and model is None:
@@ -249,7 +310,7 @@ class Service:
         model = body.get("model")
         if isinstance(model, str) and model not in self._known_models:
             raise errors.unknown_model(model)
-        violations, warnings = tolerated.split(validation.validate_request(body))
+        violations, warnings = tolerated.split(self._validated(raw.body, body))
         entry.violations, entry.warnings = tuple(violations), tuple(warnings)
         if violations:
             raise rules.first_error(profile, violations)
@@ -257,6 +318,18 @@ class Service:
         if broken is not None:
             raise broken
         return self._answer(Call(entry.seq, body, raw.headers, entry.request_id), entry)
+
+    def _validated(self, raw: bytes, body: dict[str, Any]) -> list[Violation]:
+        """The request's violations, remembered for small bodies: a load test sends the
+        same bytes again and again, and the same bytes always break the same rules."""
+        if len(raw) > _REMEMBER_BYTES:
+            return validation.validate_request(body)
+        found = self._verdicts.get(raw)
+        if found is None:
+            if len(self._verdicts) >= _REMEMBER_BODIES:
+                self._verdicts.clear()
+            found = self._verdicts[raw] = tuple(validation.validate_request(body))
+        return list(found)
 
     def _authenticate(self, headers: Mapping[str, str]) -> None:
         scheme, _, key = headers.get("authorization", "").partition(" ")
@@ -331,15 +404,20 @@ class Service:
         if isinstance(reply, Raw):
             return self._raw(reply, fault, call.seq)
         completion = self._generate(request, reply)
-        headers = self.rate_limits.take(self.config.clock(), completion.usage.total_tokens)
+        usage = completion.usage
+        self.metrics.tokens(usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens)
+        headers = self.rate_limits.take(self.config.clock(), usage.total_tokens)
         if request.get("stream"):
             options = request.get("stream_options") or {}
-            chunks = render.chunks(
-                completion, profile, include_usage=bool(options.get("include_usage"))
-            )
-            return self._stream(
-                profile.success_status, headers, self._encoded(chunks), fault, call.seq
-            )
+            with_usage = bool(options.get("include_usage"))
+            if self.config.self_check:
+                events = self._encoded(render.chunks(completion, profile, include_usage=with_usage))
+            else:
+                events = itertools.chain(
+                    render.encoded_chunks(completion, profile, include_usage=with_usage),
+                    (sse.DONE_EVENT,),
+                )
+            return self._stream(profile.success_status, headers, events, fault, call.seq)
         body = render.completion_body(completion, profile)
         if self.config.self_check:
             _self_check("completion", body)
@@ -407,9 +485,9 @@ class Service:
         headers.setdefault("content-type", "text/event-stream; charset=utf-8")
         headers["cache-control"] = "no-cache"
         if fault is None or (fault.stream is None and fault.latency is None):
-            return Outcome(status, headers, stream=((0.0, e) for e in events))
+            return Outcome(status, headers, stream=self.metrics.streaming((0.0, e) for e in events))
         items = faults.stream_items(events, fault.stream, fault.latency, self._latency_rng(seq))
-        return Outcome(status, headers, stream=items)
+        return Outcome(status, headers, stream=self.metrics.streaming(items))
 
     def _latency_rng(self, seq: int) -> random.Random:
         return random.Random(f"latency:{self._seed}:{seq}")
@@ -460,8 +538,7 @@ def _self_check(kind: validation.Kind, value: object) -> None:
         raise SelfCheckFailed(str(ContractViolation(kind, found)))
 
 
-def _json_bytes(body: object) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+_json_bytes = jsonio.dumps
 
 
 def _model(model: str) -> dict[str, Any]:

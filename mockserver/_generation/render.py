@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from mockserver._contract import jsonio, sse
 from mockserver._contract.profiles import Profile
 from mockserver._generation import tokens
 from mockserver._generation.model import Choice, Completion, Usage
@@ -66,7 +67,13 @@ def completion_body(completion: Completion, profile: Profile) -> dict[str, Any]:
     return out
 
 
-def _deltas(choice: Choice) -> Iterator[dict[str, Any]]:
+# A delta is a dict, or for the many one-string increments a (field, piece) pair, or for a
+# tool call's argument pieces an (index, piece) pair: the byte renderer writes those from
+# templates instead of building and serialising a dict per token.
+_Delta = dict[str, Any] | tuple[str, str] | tuple[int, str]
+
+
+def _deltas(choice: Choice) -> Iterator[_Delta]:
     """The deltas of one choice, in the order WIRE.md §3 records."""
     if choice.tool_calls:
         for i, call in enumerate(choice.tool_calls):
@@ -86,23 +93,28 @@ def _deltas(choice: Choice) -> Iterator[dict[str, Any]]:
             else:
                 yield {"tool_calls": [header]}
             for piece in tokens.split_tokens(call.arguments):
-                yield {"tool_calls": [{"index": i, "function": {"arguments": piece}}]}
+                yield (i, piece)
         return
     if choice.refusal is not None:
         yield {"role": "assistant", "content": None, "refusal": ""}
         for piece in tokens.split_tokens(choice.refusal):
-            yield {"refusal": piece}
+            yield ("refusal", piece)
         return
     yield {"role": "assistant", "content": "", "refusal": None}
     for piece in tokens.split_tokens(choice.content or ""):
-        yield {"content": piece}
+        yield ("content", piece)
 
 
-def chunks(
-    completion: Completion, profile: Profile, *, include_usage: bool
-) -> Iterator[dict[str, Any]]:
-    """Every chunk of the stream, ``[DONE]`` excluded. Choices interleave round-robin, as
-    real n > 1 streams do; each choice ends with an empty delta carrying its finish_reason."""
+def _as_dict(delta: _Delta) -> dict[str, Any]:
+    if isinstance(delta, dict):
+        return delta
+    key, piece = delta
+    if isinstance(key, int):
+        return {"tool_calls": [{"index": key, "function": {"arguments": piece}}]}
+    return {key: piece}
+
+
+def _head(completion: Completion, profile: Profile) -> dict[str, Any]:
     head: dict[str, Any] = {
         "id": completion.id,
         "object": "chat.completion.chunk",
@@ -112,27 +124,74 @@ def chunks(
     if profile.service_tier is not None:
         head["service_tier"] = profile.service_tier
     head["system_fingerprint"] = completion.system_fingerprint
+    return head
 
-    def chunk(index: int, delta: dict[str, Any], finish_reason: str | None) -> dict[str, Any]:
-        entry: dict[str, Any] = {"index": index, "delta": delta}
-        if profile.choice_logprobs:
-            entry["logprobs"] = None
-        entry["finish_reason"] = finish_reason
-        out = {**head, "choices": [entry]}
-        if include_usage:
-            out["usage"] = None
-        return out
 
+def _steps(completion: Completion) -> Iterator[tuple[int, _Delta | None, str | None]]:
+    """(choice index, delta, finish reason) per chunk: choices interleave round-robin, as
+    real n > 1 streams do; each choice ends with an empty delta carrying its finish_reason."""
     streams = [(c, _deltas(c)) for c in completion.choices]
     while streams:
         pending = []
         for choice, deltas in streams:
             delta = next(deltas, None)
             if delta is None:
-                yield chunk(choice.index, {}, choice.finish_reason)
+                yield choice.index, None, choice.finish_reason
             else:
-                yield chunk(choice.index, delta, None)
+                yield choice.index, delta, None
                 pending.append((choice, deltas))
         streams = pending
+
+
+def chunks(
+    completion: Completion, profile: Profile, *, include_usage: bool
+) -> Iterator[dict[str, Any]]:
+    """Every chunk of the stream, ``[DONE]`` excluded (see `_steps` for the order)."""
+    head = _head(completion, profile)
+    for index, delta, finish_reason in _steps(completion):
+        entry: dict[str, Any] = {"index": index, "delta": {} if delta is None else _as_dict(delta)}
+        if profile.choice_logprobs:
+            entry["logprobs"] = None
+        entry["finish_reason"] = finish_reason
+        out = {**head, "choices": [entry]}
+        if include_usage:
+            out["usage"] = None
+        yield out
     if include_usage:
         yield {**head, "choices": [], "usage": usage_body(completion.usage)}
+
+
+def encoded_chunks(
+    completion: Completion, profile: Profile, *, include_usage: bool
+) -> Iterator[bytes]:
+    """The same chunks as `chunks`, each already an SSE event: byte for byte what
+    ``sse.encode`` makes of them, at a fraction of the cost (the part every chunk shares is
+    serialised once)."""
+    head = _head(completion, profile)
+    prefix = b"data: " + jsonio.dumps(head)[:-1] + b',"choices":[{"index":'
+    logprobs = b',"logprobs":null' if profile.choice_logprobs else b""
+    tail = b"}]" + (b',"usage":null' if include_usage else b"") + b"}\n\n"
+    dumps = jsonio.dumps
+    for index, delta, finish_reason in _steps(completion):
+        if delta is None:
+            body = b"{}"
+        elif isinstance(delta, dict):
+            body = dumps(delta)
+        elif isinstance(delta[0], int):
+            body = b'{"tool_calls":[{"index":%d,"function":{"arguments":%b}}]}' % (
+                delta[0],
+                dumps(delta[1]),
+            )
+        else:
+            body = b'{"%b":%b}' % (delta[0].encode(), dumps(delta[1]))
+        reason = b"null" if finish_reason is None else dumps(finish_reason)
+        yield b'%b%d,"delta":%b%b,"finish_reason":%b%b' % (
+            prefix,
+            index,
+            body,
+            logprobs,
+            reason,
+            tail,
+        )
+    if include_usage:
+        yield sse.encode({**head, "choices": [], "usage": usage_body(completion.usage)})
