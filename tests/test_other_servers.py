@@ -46,7 +46,7 @@ def kinds(variant: StreamVariant) -> set[str]:
 def test_other_server_variants_are_valid_only_when_asked_and_fold_as_drawn() -> None:
     seen: set[str] = set()
 
-    @settings(max_examples=40, phases=[Phase.generate])
+    @settings(max_examples=120, phases=[Phase.generate])
     @given(variant=strategies.chat_completion_streams(other_servers=True))
     def check(variant: StreamVariant) -> None:
         assert schemas.validate_transcript(variant.transcript, other_servers=True) == []

@@ -116,7 +116,7 @@ def test_a_careful_client_reads_every_drawn_stream_whatever_the_cuts() -> None:
 @pytest.mark.parametrize("reader", [decodes_each_read, drops_partial_lines])
 def test_drawn_cuts_catch_clients_that_do_not_buffer_across_reads(reader: Reader) -> None:
     with pytest.raises((AssertionError, UnicodeDecodeError)):
-        run(reader)
+        run(reader, examples=100)
 
 
 def test_the_same_buggy_clients_pass_when_nothing_is_cut() -> None:
@@ -132,7 +132,7 @@ def test_the_same_buggy_clients_pass_when_nothing_is_cut() -> None:
 def test_drawn_cuts_reach_the_awkward_places() -> None:
     seen: set[str] = set()
 
-    @settings(max_examples=50, phases=[Phase.generate])
+    @settings(max_examples=200, phases=[Phase.generate])
     @given(variant=strategies.chat_completion_streams())
     def look(variant: StreamVariant) -> None:
         data = variant.transcript

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Generator, Iterator, Sequence
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any
 from unittest import mock
 
 from mockserver._core.exchange import Outcome, RawRequest, StreamItem
@@ -146,6 +146,12 @@ class UnroutedRequestError(RuntimeError):
     """A test that is offline by default sent a request to a URL the mock does not route."""
 
 
+RECORDING: set[str] = set()
+"""URL prefixes a test records through (``--aimlapi-record``): its loopback recording proxy
+and the upstream it forwards to. Every offline mock lets them through while it records,
+whichever fixture started the recording."""
+
+
 class Offline:
     """The network policy of an in-process mock: URLs routed to the mock, URLs let through on
     purpose (``passthrough``), and an error naming the URL for every other request, so a test
@@ -166,7 +172,7 @@ class Offline:
 
     def allows(self, url: Any) -> bool:
         text = str(url)
-        for item in self.passthrough:
+        for item in (*self.passthrough, *RECORDING):
             if "://" in item:
                 if text.startswith(item):
                     return True
@@ -174,8 +180,11 @@ class Offline:
                 return True
         return False
 
-    def refuse(self, request: Any) -> NoReturn:
-        """The error for an unrouted request (raised inside the client's send)."""
+    def refuse(self, request: Any) -> Any:
+        """The error for an unrouted request (raised inside the client's send); a request
+        allowed since the mock started passes through (respx: the request itself)."""
+        if self.allows(request.url):
+            return request
         url = request.url
         text = str(url)
         self.refused.append(f"{request.method} {text}")

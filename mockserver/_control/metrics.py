@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -36,7 +37,10 @@ _PATHS = frozenset(
         "/metrics",
     }
 )
-_ANSWERERS = ("generator", "stub", "fault", "cassette", "error", "admin", "health", "models")
+_ANSWERERS = frozenset(
+    {"generator", "stub", "fault", "cassette", "error", "admin", "health", "models", "openapi"}
+)
+_FIRST_WORD = re.compile(r"[a-z]+")
 
 
 def path_label(path: str) -> str:
@@ -51,7 +55,9 @@ def path_label(path: str) -> str:
 
 
 def answerer_label(answered_by: str) -> str:
-    kind = answered_by.partition(":")[0]
+    """``stub:weather`` and ``stub #2 (...)`` are both ``stub``; see the journal's names."""
+    found = _FIRST_WORD.match(answered_by)
+    kind = found.group() if found else ""
     return kind if kind in _ANSWERERS else "other"
 
 

@@ -267,7 +267,10 @@ class Stub:
         return f"stub #{self.number} ({conditions or 'any request'} -> {replies})"
 
     def label(self) -> str:
-        """What the journal says answered: ``stub:NAME``, or ``stub #N (conditions)``."""
+        """What the journal says answered: ``stub:NAME``, or ``stub #N (conditions)``, or
+        ``cassette:NAME`` for a recorded exchange (a stub matching the whole request)."""
+        if self.match.request is not None:
+            return f"cassette:{self.name or self.describe()}"
         return f"stub:{self.name}" if self.name else self.describe()
 
 

@@ -98,7 +98,15 @@ SYSTEM_TEXTS = (
     "Answer concisely. Formatting re-enabled",
     "You are a support agent for ACME. Call the tools when you need data.",
 )
-ASSISTANT_TEXTS = ("Hello! How can I help you today?", "It's 21°C and sunny in Boston.", "Oui.")
+# Models answer in the user's language: multi-byte text is ordinary, not an edge case.
+ASSISTANT_TEXTS = (
+    "Hello! How can I help you today?",
+    "It's 21°C and sunny in Boston.",
+    "Oui.",
+    "Grüße aus München — heute 18 °C.",
+    "東京は晴れ、最高気温は21度です。",
+    "Привет! Чем могу помочь? 🙂",
+)
 REFUSALS = ("I'm sorry, but I can't help with that.", "I can't assist with that request.")
 TOOL_RESULTS = ('{"temperature":21,"unit":"celsius"}', '{"results":[]}', "OK", "Error: not found")
 STOPS = ("\n\n", "END", "###", "Observation:", "</answer>")
