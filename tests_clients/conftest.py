@@ -1,0 +1,41 @@
+"""The client-library group (`make test-clients`, its own venv `.venv-clients`): fixtures
+shared by every library's tests.
+
+`server` is the plugin's live loopback server (`aimlapi_server`) and `inproc` the in-process
+mock (`aimlapi_mock`), each run once per profile; `profile` names the profile in force."""
+
+from __future__ import annotations
+
+import os
+
+# LiteLLM fetches its model price map from the internet on import unless told to use the
+# copy it ships; these tests reach loopback only.
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+os.environ.setdefault("LITELLM_TELEMETRY", "False")
+os.environ.setdefault("OPENAI_API_KEY", "sk-test-clients")
+
+import pytest
+
+from mockserver._adapters.mocking import MockAPI
+
+PROFILES = [
+    pytest.param(name, marks=pytest.mark.aimlapi(profile=name)) for name in ("aimlapi", "openai")
+]
+
+
+@pytest.fixture(params=PROFILES)
+def profile(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def server(profile: str, aimlapi_server: MockAPI) -> MockAPI:
+    """The live server in `profile` (the parametrisation's marker configures it)."""
+    return aimlapi_server
+
+
+@pytest.fixture
+def inproc(profile: str, aimlapi_mock: MockAPI) -> MockAPI:
+    """The in-process mock in `profile`, at https://api.aimlapi.com/v1."""
+    return aimlapi_mock
