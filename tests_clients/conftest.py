@@ -1,8 +1,8 @@
 """The client-library group (`make test-clients`, its own venv `.venv-clients`): fixtures
 shared by every library's tests.
 
-`server` is the plugin's live loopback server (`aimlapi_server`) and `inproc` the in-process
-mock (`aimlapi_mock`), each run once per profile; `profile` names the profile in force."""
+`server` is the plugin's live loopback server (`aimlapi_server`); `mock` is that and the
+in-process mock (`aimlapi_mock`) in turn. Each runs once per profile; `profile` names it."""
 
 from __future__ import annotations
 
@@ -15,12 +15,11 @@ os.environ.setdefault("LITELLM_TELEMETRY", "False")
 os.environ.setdefault("OPENAI_API_KEY", "sk-test-clients")
 
 import pytest
+from client_helpers import PROFILE_NAMES
 
 from mockserver._adapters.mocking import MockAPI
 
-PROFILES = [
-    pytest.param(name, marks=pytest.mark.aimlapi(profile=name)) for name in ("aimlapi", "openai")
-]
+PROFILES = [pytest.param(name, marks=pytest.mark.aimlapi(profile=name)) for name in PROFILE_NAMES]
 
 
 @pytest.fixture(params=PROFILES)
@@ -35,7 +34,10 @@ def server(profile: str, aimlapi_server: MockAPI) -> MockAPI:
     return aimlapi_server
 
 
-@pytest.fixture
-def inproc(profile: str, aimlapi_mock: MockAPI) -> MockAPI:
-    """The in-process mock in `profile`, at https://api.aimlapi.com/v1."""
-    return aimlapi_mock
+@pytest.fixture(params=["live", "inproc"])
+def mock(request: pytest.FixtureRequest, profile: str) -> MockAPI:
+    """For libraries whose client is httpx: the live server, then the in-process mock (at
+    https://api.aimlapi.com/v1, no socket), each in `profile`."""
+    name = "aimlapi_server" if request.param == "live" else "aimlapi_mock"
+    found: MockAPI = request.getfixturevalue(name)
+    return found
