@@ -24,6 +24,12 @@ class UnusedStubWarning(UserWarning):
     """A stub the test registered was never used."""
 
 
+class UnknownFieldWarning(UserWarning):
+    """The client sent keys the contract does not list but the provider tolerates (unknown
+    keys inside messages): the requests were served. ``-W error::mockserver.pytest_plugin.
+    UnknownFieldWarning`` turns it into a failure."""
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -50,6 +56,18 @@ def _verify(mock: MockAPI, checks: dict[str, Any]) -> None:
             pytest.fail(f"aimlapi: stub(s) never used: {names}", pytrace=False)
         warnings.warn(UnusedStubWarning(f"aimlapi: stub(s) never used: {names}"), stacklevel=1)
     if checks.get("validate", True):
+        tolerated = [
+            f"request #{e.seq} {e.method} {e.path}: {w}" for e in mock.requests for w in e.warnings
+        ]
+        if tolerated:
+            listed = "\n  ".join(tolerated)
+            warnings.warn(
+                UnknownFieldWarning(
+                    f"aimlapi: the client sent keys outside the contract, which the provider "
+                    f"ignores (docs/WIRE.md §1):\n  {listed}"
+                ),
+                stacklevel=1,
+            )
         try:
             assertions.assert_all_valid(mock.requests)
         except AssertionError as exc:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from helpers import AUTH, HELLO, TIME_TOOL, WEATHER_TOOL, completion, error_of, post, transcript
 
-from mockserver import OPENAI, Config, RawRequest, Service, schemas
+from mockserver import AIMLAPI, OPENAI, Config, Profile, RawRequest, Service, schemas
 from mockserver._contract import folding, sse
 
 
@@ -177,24 +177,36 @@ def test_auto_calls_a_tool_then_answers_the_tool_result_in_text(service: Service
     assert final["finish_reason"] == "stop" and final["message"]["content"]
 
 
-def test_parallel_tool_calls_can_call_several_tools_and_false_calls_one(service: Service) -> None:
-    request = {**HELLO, "tools": [WEATHER_TOOL, TIME_TOOL], "tool_choice": "required"}
-    counts = {
-        len(
-            completion(post(service, {**request, "seed": s}))["choices"][0]["message"]["tool_calls"]
-        )
+@pytest.mark.parametrize("parallel", [None, True, False])
+def test_o3_mini_calls_one_tool_per_turn_whatever_parallel_tool_calls_says(
+    service: Service, parallel: bool | None
+) -> None:
+    request: dict[str, Any] = {
+        **HELLO,
+        "tools": [WEATHER_TOOL, TIME_TOOL],
+        "tool_choice": "required",
+    }
+    if parallel is not None:
+        request["parallel_tool_calls"] = parallel
+    calls = [
+        completion(post(service, {**request, "seed": s}))["choices"][0]["message"]["tool_calls"]
         for s in range(1, 30)
+    ]
+    assert {len(c) for c in calls} == {1}
+    assert {c[0]["function"]["name"] for c in calls} == {"get_weather", "get_time"}
+
+
+def test_parallel_tool_calls_is_accepted_by_the_provider_and_rejected_by_openai() -> None:
+    request = {**HELLO, "tools": [WEATHER_TOOL], "parallel_tool_calls": False}
+    assert post(Service(), request).status == 201
+    outcome = post(Service(Config(profile=OPENAI)), request)
+    assert outcome.status == 400
+    assert error_of(outcome)["error"] == {
+        "message": "Unsupported parameter: 'parallel_tool_calls' is not supported with this model.",
+        "type": "invalid_request_error",
+        "param": "parallel_tool_calls",
+        "code": "unsupported_parameter",
     }
-    assert counts == {1, 2}
-    single = {
-        len(
-            completion(post(service, {**request, "seed": s, "parallel_tool_calls": False}))[
-                "choices"
-            ][0]["message"]["tool_calls"]
-        )
-        for s in range(1, 10)
-    }
-    assert single == {1}
 
 
 def test_json_object_and_json_schema_formats(service: Service) -> None:
@@ -314,11 +326,25 @@ def test_schema_violation_in_the_openai_profile_sets_param_and_code() -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["temperature", "top_p", "presence_penalty", "logprobs", "foo"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("temperature", 0.2),
+        ("temperature", 0),
+        ("temperature", True),
+        ("temperature", "1"),
+        ("top_p", 0.9),
+        ("presence_penalty", 1),
+        ("frequency_penalty", -0.5),
+        ("logprobs", True),
+        ("foo", 1),
+    ],
+)
+@pytest.mark.parametrize("profile", [AIMLAPI, OPENAI], ids=["aimlapi", "openai"])
 def test_unknown_parameters_get_o3_minis_unsupported_parameter_error(
-    service: Service, name: str
+    profile: Profile, name: str, value: object
 ) -> None:
-    outcome = post(service, {**HELLO, name: 1})
+    outcome = post(Service(Config(profile=profile)), {**HELLO, name: value})
     error = error_of(outcome)["error"]
     assert outcome.status == 400
     assert error == {
@@ -327,6 +353,23 @@ def test_unknown_parameters_get_o3_minis_unsupported_parameter_error(
         "param": name,
         "code": "unsupported_parameter",
     }
+
+
+@pytest.mark.parametrize(
+    "defaults",
+    [
+        {"temperature": 1},
+        {"temperature": 1.0},
+        {"top_p": 1},
+        {"temperature": 1, "top_p": 1.0, "presence_penalty": 0, "frequency_penalty": 0.0},
+    ],
+)
+@pytest.mark.parametrize("profile", [AIMLAPI, OPENAI], ids=["aimlapi", "openai"])
+def test_sampling_parameters_at_their_default_are_served(
+    profile: Profile, defaults: dict[str, float]
+) -> None:
+    outcome = post(Service(Config(profile=profile)), {**HELLO, **defaults, "seed": 3})
+    assert outcome.status == profile.success_status
 
 
 def test_max_tokens_is_accepted_by_the_provider_and_rejected_by_openai() -> None:
@@ -445,3 +488,60 @@ def test_two_tools_with_the_same_name_do_not_break_the_mock(service: Service) ->
             post(service, {**HELLO, "seed": seed, "tools": [twin, twin], "tool_choice": "required"})
         )
         assert [c["function"]["name"] for c in body["choices"][0]["message"]["tool_calls"]] == ["f"]
+
+
+# ---- unknown keys inside messages (WIRE.md §1): served, journaled as warnings ---------------
+
+LITELLM_TOOL_LOOP: dict[str, Any] = {
+    **HELLO,
+    "tools": [WEATHER_TOOL],
+    "messages": [
+        *HELLO["messages"],
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": "{}"},
+                }
+            ],
+            "function_call": None,
+            "provider_specific_fields": {"refusal": None},
+        },
+        {"role": "tool", "tool_call_id": "call_1", "name": "get_weather", "content": "21C"},
+    ],
+}
+
+
+@pytest.mark.parametrize("profile", [AIMLAPI, OPENAI], ids=["aimlapi", "openai"])
+def test_unknown_keys_inside_messages_are_served_with_a_warning(profile: Profile) -> None:
+    service = Service(Config(profile=profile))
+    outcome = post(service, LITELLM_TOOL_LOOP)
+    assert outcome.status == profile.success_status
+    entry = service.journal.last()
+    assert entry.valid and entry.violations == ()
+    assert entry.as_dict()["warnings"] == [
+        {
+            "path": "messages[1].provider_specific_fields",
+            "rule": "additionalProperties",
+            "message": "is not a recognised field here",
+        },
+        {
+            "path": "messages[2].name",
+            "rule": "additionalProperties",
+            "message": "is not a recognised field here",
+        },
+    ]
+    assert post(service, HELLO).status == profile.success_status
+    assert service.journal.last().warnings == ()
+
+
+def test_an_unknown_message_key_does_not_hide_a_real_error(service: Service) -> None:
+    messages = [{"role": "user", "content": "Hi", "metadata": {}}, {"role": "robot"}]
+    outcome = post(service, {**HELLO, "messages": messages})
+    assert outcome.status == 400
+    entry = service.journal.last()
+    assert [v.path for v in entry.violations] == ["messages[1].role"]
+    assert [w.path for w in entry.warnings] == ["messages[0].metadata"]

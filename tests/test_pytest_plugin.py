@@ -69,10 +69,65 @@ def test_opted_out(aimlapi_mock):
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*request #1 POST /chat/completions: temperature: is not a recognised field here*",
+            "*request #1 POST /chat/completions: temperature: must be 1; got 0.2*",
             "*opt out with @pytest.mark.aimlapi(validate=False)*",
         ]
     )
+
+
+LITELLM_LOOP = """
+TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
+
+def loop(client):
+    first = client.chat.completions.create(model="o3-mini", messages=HI, tools=TOOLS, tool_choice="required")
+    call = first.choices[0].message.tool_calls[0]
+    # LiteLLM's documented tool loop: the message goes back with its own extra keys.
+    assistant = {**first.choices[0].message.model_dump(), "provider_specific_fields": None}
+    tool = {"role": "tool", "tool_call_id": call.id, "name": "get_weather", "content": "21C"}
+    return client.chat.completions.create(model="o3-mini", messages=[*HI, assistant, tool], tools=TOOLS)
+"""
+
+
+def test_unknown_keys_in_messages_are_served_and_reported_as_a_warning(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        LITELLM_LOOP
+        + """
+def test_loop(aimlapi_mock):
+    assert loop(sdk(max_retries=0)).choices[0].message.content
+    assert [w.path for w in aimlapi_mock.requests[1].warnings] == ["messages[1].provider_specific_fields", "messages[2].name"]
+
+@pytest.mark.aimlapi(profile="openai")
+def test_loop_openai(aimlapi_server):
+    assert loop(sdk(aimlapi_server.base_url, max_retries=0)).choices[0].message.content
+""",
+        "-W",
+        "default::mockserver.pytest_plugin.UnknownFieldWarning",
+    )
+    result.assert_outcomes(passed=2, warnings=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*UnknownFieldWarning: aimlapi: the client sent keys outside the contract*",
+            # fnmatch reads [1] as a character class, hence [[]1].
+            "*request #2 POST /chat/completions: messages[[]1].provider_specific_fields: is not a*",
+            "*request #2 POST /chat/completions: messages[[]2].name: is not a recognised field here*",
+        ]
+    )
+
+
+def test_the_unknown_key_warning_can_be_made_an_error(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        LITELLM_LOOP
+        + """
+def test_loop(aimlapi_mock):
+    loop(sdk(max_retries=0))
+""",
+    )
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*UnknownFieldWarning: aimlapi: the client sent keys*"])
 
 
 def test_marker_options_merge_and_the_closest_wins(pytester: pytest.Pytester) -> None:

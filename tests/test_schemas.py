@@ -152,7 +152,8 @@ def test_invalid_request_is_reported_at_its_path(body: object, expected: set[str
 @pytest.mark.parametrize(
     ("body", "violation"),
     [
-        pytest.param(changed(MINIMAL, ("temperature",), 0.2), "temperature: is not a recognised field here", id="unknown-parameter"),
+        pytest.param(changed(MINIMAL, ("logprobs",), True), "logprobs: is not a recognised field here", id="unknown-parameter"),
+        pytest.param(changed(MINIMAL, ("temperature",), 0.2), "temperature: must be 1; got 0.2", id="default-only"),
         pytest.param(changed(MINIMAL, ("n",), 0), "n: must be >= 1; got 0", id="minimum"),
         pytest.param(changed(MINIMAL, ("stop",), ["a", "b", "c", "d", "e"]), "stop: must have at most 4 item(s); got 5", id="maxItems"),
         pytest.param(USER_THEN_TOOL, "messages[1].tool_call_id: is required", id="required"),
@@ -414,15 +415,15 @@ def test_broken_flat_body_is_reported_at_the_flat_field() -> None:
 
 
 def test_check_raises_contract_violation_listing_the_paths() -> None:
-    body = changed(changed(MINIMAL, ("n",), 0), ("temperature",), 1)
+    body = changed(changed(MINIMAL, ("n",), 0), ("logprobs",), True)
     with pytest.raises(ContractViolation) as caught:
         schemas.check("request", body)
     assert caught.value.kind == "request"
-    assert {v.path for v in caught.value.violations} == {"n", "temperature"}
+    assert {v.path for v in caught.value.violations} == {"n", "logprobs"}
     text = str(caught.value)
     assert text.startswith("invalid request (2 violation(s)):")
     assert "\n  n: must be >= 1; got 0" in text
-    assert "\n  temperature: is not a recognised field here" in text
+    assert "\n  logprobs: is not a recognised field here" in text
 
 
 def test_check_passes_a_valid_value_silently() -> None:

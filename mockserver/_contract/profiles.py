@@ -21,6 +21,8 @@ class Profile:
     Upstream model errors ("Unsupported parameter ...") always use the OpenAI envelope."""
     accepts_max_tokens: bool
     """The provider's page lists max_tokens; OpenAI rejects it for o-series models."""
+    accepts_parallel_tool_calls: bool
+    """The provider's page lists parallel_tool_calls; OpenAI's o3-mini rejects it (WIRE.md §1)."""
     choice_logprobs: bool
     """OpenAI sends ``"logprobs": null`` in every choice; the provider's o3-mini sample has none."""
     service_tier: str | None
@@ -34,6 +36,7 @@ AIMLAPI = Profile(
     success_status=201,
     gateway_errors="gateway",
     accepts_max_tokens=True,
+    accepts_parallel_tool_calls=True,
     choice_logprobs=False,
     service_tier=None,
 )
@@ -42,6 +45,7 @@ OPENAI = Profile(
     success_status=200,
     gateway_errors="envelope",
     accepts_max_tokens=False,
+    accepts_parallel_tool_calls=False,
     choice_logprobs=True,
     service_tier="default",
 )

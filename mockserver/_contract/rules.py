@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mockserver._contract import errors
+from mockserver._contract import errors, validation
 from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
+
+DEFAULT_ONLY: frozenset[str] = frozenset(
+    name for name, node in validation.schema("request")["properties"].items() if "const" in node
+)
+"""Sampling parameters o3-mini takes at their default value only (the schema's ``const``).
+Another value is not a body-validation error but the model's "Unsupported parameter", as
+for a parameter it does not know (WIRE.md §1)."""
 
 
 def check(request: Mapping[str, Any], profile: Profile) -> ApiError | None:
     """The first rule `request` (schema-valid) breaks, as the error o3-mini answers with."""
     if not profile.accepts_max_tokens and "max_tokens" in request:
         return errors.unsupported_parameter("max_tokens")
+    if not profile.accepts_parallel_tool_calls and "parallel_tool_calls" in request:
+        return errors.unsupported_parameter("parallel_tool_calls")
     return _tool_choice(request) or _tool_messages(request)
 
 

@@ -44,6 +44,9 @@ class Entry:
     request_id: str
     stream: bool = False
     notes: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[Violation, ...] = ()
+    """Keys outside the contract that the provider tolerates (unknown keys in messages):
+    the request was served, but a contract check should tell the user."""
     response_headers: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -60,6 +63,9 @@ class Entry:
             "valid": self.valid,
             "violations": [
                 {"path": v.path, "rule": v.rule, "message": v.message} for v in self.violations
+            ],
+            "warnings": [
+                {"path": v.path, "rule": v.rule, "message": v.message} for v in self.warnings
             ],
             "status": self.status,
             "answered_by": self.answered_by,

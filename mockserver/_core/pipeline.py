@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from mockserver._contract import errors, rules, sse, validation
+from mockserver._contract import errors, rules, sse, tolerated, validation
 from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import ContractViolation, Violation
@@ -211,8 +211,8 @@ class Service:
         model = body.get("model")
         if isinstance(model, str) and model not in self._known_models:
             raise errors.unknown_model(model)
-        violations = validation.validate_request(body)
-        entry.violations = tuple(violations)
+        violations, warnings = tolerated.split(validation.validate_request(body))
+        entry.violations, entry.warnings = tuple(violations), tuple(warnings)
         if violations:
             raise _first_error(profile, violations)
         broken = rules.check(body, profile)
@@ -394,11 +394,13 @@ def _self_check(kind: validation.Kind, value: object) -> None:
 
 def _first_error(profile: Profile, violations: list[Violation]) -> ApiError:
     """Body-validation problems come from the gateway first; unknown top-level parameters
-    reach the model, which names the first one it does not support."""
+    (and sampling parameters away from their default) reach the model, which names the first
+    one it does not support."""
     unknown = [
         v
         for v in violations
-        if v.rule == "additionalProperties" and "." not in v.path and "[" not in v.path
+        if v.path in rules.DEFAULT_ONLY
+        or (v.rule == "additionalProperties" and "." not in v.path and "[" not in v.path)
     ]
     others = [v for v in violations if v not in unknown]
     if others:

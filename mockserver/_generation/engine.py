@@ -17,7 +17,7 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mockserver._generation import instances, text, tokens
+from mockserver._generation import instances, json_mode, text, tokens
 from mockserver._generation.model import Choice, Completion, FinishReason, ToolCall, Usage
 from mockserver._generation.replies import Refusal, Text, ToolCalls
 
@@ -234,8 +234,20 @@ def _content(request: Mapping[str, Any], rng: random.Random) -> str:
         value = instances.instance(fmt["json_schema"]["schema"], rng)
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     answer = _answer(prompt, rng.getrandbits(_VARIANT_BITS))
+    messages = request["messages"]
     if fmt.get("type") == "json_object":
-        return json.dumps({"answer": answer}, ensure_ascii=False)
+        # JSON mode follows the shape the prompt gives (json_mode's docstring), else a
+        # plausible object.
+        found, value = json_mode.prompted_value(messages, rng)
+        return json.dumps(value if found else {"answer": answer}, ensure_ascii=False)
+    if json_mode.asks_for_json(messages):
+        # Without JSON mode a model still follows "respond with JSON matching this schema"
+        # (pydantic-ai's PromptedOutput, instructor's MD_JSON), in a ```json block if asked.
+        found, value = json_mode.prompted_value(messages, rng)
+        if found:
+            rendered = json.dumps(value, ensure_ascii=False)
+            fenced = json_mode.asks_for_fence(messages)
+            return f"```json\n{rendered}\n```" if fenced else rendered
     return answer
 
 
@@ -261,11 +273,9 @@ def _tool_calls(request: Mapping[str, Any], rng: random.Random) -> list[ToolCall
         last_role, _ = _last_turn(request["messages"])
         if choice == "auto" and last_role != "user":
             return []
-        count = 1
-        # Two tools may share a name; the model calls each distinct function at most once.
-        if request.get("parallel_tool_calls", True) and len(by_name) > 1:
-            count = rng.choice((1, 1, 2, min(3, len(by_name))))
-        chosen = rng.sample(list(by_name.values()), count)
+        # o3-mini makes one tool call per turn whatever parallel_tool_calls says (WIRE.md §1,
+        # "Parallel tool calls"); a scripted ToolCalls reply can still return several.
+        chosen = [rng.choice(list(by_name.values()))]
     return [
         ToolCall(
             id=random_id(rng, "call_", 24),

@@ -58,6 +58,8 @@ UNKNOWN_PARAMETERS = [
     for p in ("temperature", "top_p", "presence_penalty", "frequency_penalty", "logprobs", "user")
     if p not in _PARAMS
 ]
+# Sampling parameters o3-mini takes at their default value only (the schema's const).
+DEFAULT_ONLY: dict[str, Any] = {k: v["const"] for k, v in _PARAMS.items() if "const" in v}
 SNAPSHOTS = sorted({*engine.SNAPSHOTS.values(), *MODELS})
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from mockserver._contract import errors, profiles, validation
-from mockserver._strategies.common import ALNUM, UNKNOWN_PARAMETERS, invalid
+from mockserver._strategies.common import ALNUM, DEFAULT_ONLY, UNKNOWN_PARAMETERS, invalid
 from mockserver._strategies.invalid_requests import invalid_requests
 from mockserver._strategies.variants import ErrorVariant
 
@@ -41,8 +41,14 @@ def _api_errors(draw: DrawFn, status: int, profile: profiles.Profile) -> errors.
     """The mock's own error for `status`: the catalogue text, or a situation it names."""
     makers: list[Callable[[], errors.ApiError]] = [lambda: errors.for_status(status)]
     if status == 400:
+        rejected = [
+            *UNKNOWN_PARAMETERS,
+            *sorted(DEFAULT_ONLY),
+            *["max_tokens"] * (not profile.accepts_max_tokens),
+            *["parallel_tool_calls"] * (not profile.accepts_parallel_tool_calls),
+        ]
         makers += [
-            lambda: errors.unsupported_parameter(draw(st.sampled_from(UNKNOWN_PARAMETERS + ["max_tokens"] * (not profile.accepts_max_tokens)))),
+            lambda: errors.unsupported_parameter(draw(st.sampled_from(rejected))),
             lambda: errors.unsupported_value("tool_choice", "'tool_choice' is only allowed when 'tools' are specified."),
             lambda: errors.invalid_body(profile, validation.validate_request(draw(invalid_requests())[0])),
         ]  # fmt: skip

@@ -14,6 +14,7 @@ from hypothesis.strategies import DrawFn, SearchStrategy
 from mockserver._strategies.common import (
     ALNUM,
     BUDGET_MIN,
+    DEFAULT_ONLY,
     EFFORTS,
     INCLUDE_USAGE,
     MODELS,
@@ -100,6 +101,14 @@ def _unknown_parameter(draw: DrawFn, request: Json) -> str:
     return name
 
 
+def _off_default(draw: DrawFn, request: Json) -> str:
+    """A sampling parameter o3-mini takes only at its default, set to another value."""
+    name = draw(st.sampled_from(sorted(DEFAULT_ONLY)))
+    default = DEFAULT_ONLY[name]
+    request[name] = draw(st.sampled_from([0.2, 0.7, 1.5, -1]).filter(lambda v: v != default))
+    return name
+
+
 def _schema_missing(draw: DrawFn, request: Json) -> str:
     del request["response_format"]["json_schema"]["schema"]
     return "response_format.json_schema.schema"
@@ -115,6 +124,7 @@ _ALWAYS: list[_Breaker] = [
     _set("n", st.sampled_from([N_MIN - 1, N_MAX + 1, "2", 1.5])),
     _too_many_stops,
     _unknown_parameter,
+    _off_default,
     _set("model", st.sampled_from([m for m in ("gpt-4o", "openai/o3-mini", "O3-MINI") if m not in MODELS])),
     _set("reasoning_effort", st.sampled_from([e for e in ("minimal", "none", "xhigh", "HIGH") if e not in EFFORTS])),
     _set("max_completion_tokens", st.sampled_from([BUDGET_MIN - 1, -5, "100"])),
@@ -152,7 +162,7 @@ def invalid_requests(draw: DrawFn) -> tuple[Json, str]:
 def invalid_chat_requests() -> SearchStrategy[tuple[Json, str]]:
     """A realistic valid request broken in exactly one schema rule, with the JSON path of
     the break (``n``, ``stop``, ``messages[1].tool_call_id``, ``tools[0].function.name``, an
-    unknown parameter such as ``temperature``...). The path is among those
+    unknown parameter such as ``logprobs``, ``temperature`` away from its default 1...). The path is among those
     `mockserver.schemas.validate_request` reports; the mock answers 400 (404 for an unknown
     model).
 
