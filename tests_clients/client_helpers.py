@@ -18,19 +18,8 @@ def get_weather(city: str) -> str:
     return f'{{"city": "{city}", "temperature": 18, "unit": "celsius"}}'
 
 
-def in_profile(name: str, *, xfail: str | None = None, **options: Any) -> pytest.MarkDecorator:
+def in_profile(name: str, **options: Any) -> pytest.MarkDecorator:
     """Run a test in one profile only (overrides the `profile` fixture's two), with more
-    `aimlapi` marker options; `xfail` names a known mock disagreement (strict)."""
+    `aimlapi` marker options."""
     marks = [pytest.mark.aimlapi(profile=name, **options)]
-    if xfail is not None:
-        marks.append(pytest.mark.xfail(strict=True, reason=xfail))
     return pytest.mark.parametrize("profile", [pytest.param(name, marks=marks)])
-
-
-def both_profiles(*, xfail: str) -> pytest.MarkDecorator:
-    """Both profiles, each expected to fail (strict) for a known mock disagreement."""
-    marks = [pytest.mark.xfail(strict=True, reason=xfail)]
-    return pytest.mark.parametrize(
-        "profile",
-        [pytest.param(n, marks=[pytest.mark.aimlapi(profile=n), *marks]) for n in PROFILE_NAMES],
-    )

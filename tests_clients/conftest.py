@@ -48,7 +48,5 @@ def pytest_configure(config: pytest.Config) -> None:
     # internals are not this project's to fix; anything else still fails.
     for line in (
         "ignore:Items? .* (is|are) using the `ReadOnly` qualifier:UserWarning",  # LiteLLM TypedDicts
-        # A test marked xfail for a known mock disagreement fails before it uses its stubs.
-        "default::mockserver.pytest_plugin.UnusedStubWarning",
     ):
         config.addinivalue_line("filterwarnings", line)

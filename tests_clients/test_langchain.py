@@ -8,7 +8,7 @@ import json
 
 import openai
 import pytest
-from client_helpers import KEY, both_profiles, get_weather, in_profile
+from client_helpers import KEY, get_weather, in_profile
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
@@ -84,7 +84,6 @@ def test_structured_output_function_calling(mock: MockAPI) -> None:
 @in_profile(
     "openai",
     validate=False,  # the request is one OpenAI's o3-mini rejects
-    xfail="issue 9 item 2: the openai profile accepts parallel_tool_calls",
 )
 def test_function_calling_gets_openais_400_for_parallel_tool_calls(mock: MockAPI) -> None:
     """LangChain sends parallel_tool_calls=false, which OpenAI's o3-mini rejects."""
@@ -94,7 +93,6 @@ def test_function_calling_gets_openais_400_for_parallel_tool_calls(mock: MockAPI
     assert "Unsupported parameter: 'parallel_tool_calls'" in str(caught.value)
 
 
-@both_profiles(xfail="issue 9 item 3: JSON mode ignores the schema the prompt gives")
 def test_structured_output_json_mode(mock: MockAPI) -> None:
     structured = chat(mock).with_structured_output(Weather, method="json_mode")
     schema = json.dumps(Weather.model_json_schema())

@@ -9,7 +9,7 @@ import json
 
 import litellm
 import pytest
-from client_helpers import KEY, WEATHER_CALL, both_profiles, get_weather
+from client_helpers import KEY, WEATHER_CALL, get_weather
 
 from mockserver import Error
 from mockserver._adapters.mocking import MockAPI
@@ -57,7 +57,9 @@ def test_stream(server: MockAPI) -> None:
     assert server.last_request.body["stream"] is True
 
 
-@both_profiles(xfail="issue 9 item 4: unknown keys inside messages are rejected")
+# The tool message's `name` is outside the contract: the provider ignores it, the fixture
+# reports it as a warning at teardown, and the test checks the journal's record of it itself.
+@pytest.mark.filterwarnings("ignore::mockserver.pytest_plugin.UnknownFieldWarning")
 def test_documented_tool_loop(server: MockAPI) -> None:
     """LiteLLM's docs: append `response.choices[0].message` as it is, then one tool message
     per call (with `name`), and ask again until the model answers in text."""
@@ -82,6 +84,7 @@ def test_documented_tool_loop(server: MockAPI) -> None:
     assert message.content and not message.tool_calls
     assert len(server.requests) == 2
     assert json.loads(server.last_request.body["messages"][-1]["content"])["city"] == "Paris"
+    assert [w.path for w in server.last_request.warnings] == ["messages[2].name"]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +110,6 @@ def test_a_temperature_o_series_models_reject_never_leaves_litellm(server: MockA
     assert server.requests == []
 
 
-@both_profiles(xfail="issue 9 item 1: the mock rejects temperature=1, the default")
 def test_temperature_1_is_sent_and_served(server: MockAPI) -> None:
     """LiteLLM lets the default value through to o-series models; the provider serves it."""
     response = complete(server, [{"role": "user", "content": "Hello"}], temperature=1)

@@ -8,7 +8,7 @@ import json
 
 import openai
 import pytest
-from client_helpers import KEY, WEATHER_CALL, both_profiles, get_weather
+from client_helpers import KEY, WEATHER_CALL, get_weather
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.tools import FunctionTool
@@ -16,8 +16,6 @@ from llama_index.llms.openai import OpenAI
 from llama_index.llms.openai_like import OpenAILike
 
 from mockserver._adapters.mocking import MockAPI
-
-ITEM_1 = "issue 9 item 1: the mock rejects temperature=1, which LlamaIndex always sends"
 
 
 def like(mock: MockAPI) -> OpenAILike:
@@ -58,21 +56,18 @@ def llm(request: pytest.FixtureRequest, mock: MockAPI) -> FunctionCallingLLM:
     return made
 
 
-@both_profiles(xfail=ITEM_1)
 def test_chat(llm: FunctionCallingLLM, mock: MockAPI) -> None:
     reply = llm.chat([ChatMessage(role="user", content="Hello")])
     assert reply.message.content
     assert mock.last_request.body["messages"] == [{"role": "user", "content": "Hello"}]
 
 
-@both_profiles(xfail=ITEM_1)
 def test_stream_chat(llm: FunctionCallingLLM, mock: MockAPI) -> None:
     mock.stub("Tides follow the moon.")
     deltas = [r.delta for r in llm.stream_chat([ChatMessage(role="user", content="Tides?")])]
     assert len(deltas) > 2 and "".join(d or "" for d in deltas) == "Tides follow the moon."
 
 
-@both_profiles(xfail=ITEM_1)
 def test_tool_call_then_text_answer(llm: FunctionCallingLLM, mock: MockAPI) -> None:
     mock.stub(WEATHER_CALL, last_role="user")
     tool = FunctionTool.from_defaults(fn=get_weather)
@@ -104,7 +99,6 @@ def test_a_wrong_key_raises_authentication_error(llm: FunctionCallingLLM, mock: 
     assert caught.value.status_code == 401
 
 
-@both_profiles(xfail=ITEM_1)
 @pytest.mark.parametrize(
     ("status", "cls"),
     [(400, openai.BadRequestError), (429, openai.RateLimitError)],
