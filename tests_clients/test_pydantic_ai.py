@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from client_helpers import KEY, WEATHER_CALL, get_weather
+from openai import AsyncOpenAI
 from pydantic import BaseModel
 from pydantic_ai import Agent, ModelHTTPError, NativeOutput, PromptedOutput, ToolOutput
 from pydantic_ai.models.openai import OpenAIChatModel
@@ -32,7 +33,8 @@ async def agent(mock: MockAPI, output_type: Any = str) -> AsyncIterator[Agent[No
     """An agent on o3-mini at the mock, with the weather tool, whose HTTP client is closed
     in the loop that used it (pydantic-ai's shared client would leak sockets across loops)."""
     async with httpx.AsyncClient() as http:
-        provider = OpenAIProvider(base_url=mock.base_url, api_key=KEY, http_client=http)
+        client = AsyncOpenAI(base_url=mock.base_url, api_key=KEY, http_client=http, max_retries=0)
+        provider = OpenAIProvider(openai_client=client)
         made: Agent[None, Any] = Agent(
             OpenAIChatModel("o3-mini", provider=provider), output_type=output_type
         )
