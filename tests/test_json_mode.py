@@ -212,3 +212,9 @@ def test_an_example_keeps_its_shape_down_to_the_leaves() -> None:
     for _ in range(20):
         deep = {"k": deep}
     assert json.dumps(json_mode.like(deep, random.Random(1))).count("{") <= 8
+
+
+def test_a_malformed_schema_in_the_prompt_counts_as_none() -> None:
+    broken = {"type": "object", "properties": {"n": {"type": "integer", "minimum": "five"}}}
+    text = f"Return JSON matching {json.dumps(broken)}"
+    assert json_mode.prompted_schema([{"role": "user", "content": text}]) is None

@@ -22,6 +22,9 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
 from mockserver._generation import instances
 from mockserver._generation.fake_values import name_words
 from mockserver._generation.fake_values import text as fake_text
@@ -119,10 +122,20 @@ def _objects(messages: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:
         yield json_objects(text)
 
 
+def _well_formed(schema: dict[str, Any]) -> bool:
+    """Whether `schema` is a valid JSON Schema (prompt text is not checked like a
+    ``json_schema`` response format is, so a malformed one counts as no schema)."""
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError:
+        return False
+    return True
+
+
 def prompted_schema(messages: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
-    """The last JSON Schema written in the newest message that has one."""
+    """The last well-formed JSON Schema written in the newest message that has one."""
     for objects in _objects(messages):
-        schemas = [o for o in objects if is_schema(o)]
+        schemas = [o for o in objects if is_schema(o) and _well_formed(o)]
         if schemas:
             return dict(schemas[-1])
     return None
