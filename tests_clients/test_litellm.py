@@ -1,7 +1,7 @@
-"""LiteLLM's `completion` against the live mock in both profiles, as its docs use it:
-create, stream, the documented tool loop (the returned message goes back as it is), and
-its exception classes. LiteLLM talks to an OpenAI-compatible server through the openai SDK
-(`openai/` model prefix plus `api_base`)."""
+"""LiteLLM's `completion` against the mock in both profiles, live and in process, as its
+docs use it: create, stream, the documented tool loop (the returned message goes back as
+it is), and its exception classes. LiteLLM talks to an OpenAI-compatible server through
+the openai SDK (`openai/` model prefix plus `api_base`)."""
 
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ TOOLS = [
 ]
 
 
-def complete(server: MockAPI, messages: list[object], **extra: object) -> object:
+def complete(mock: MockAPI, messages: list[object], **extra: object) -> object:
     return litellm.completion(
         model="openai/o3-mini",
-        api_base=server.base_url,
+        api_base=mock.base_url,
         api_key=KEY,
         messages=messages,
         num_retries=0,
@@ -41,32 +41,32 @@ def complete(server: MockAPI, messages: list[object], **extra: object) -> object
     )
 
 
-def test_completion(server: MockAPI) -> None:
-    response = complete(server, [{"role": "user", "content": "Hello"}])
+def test_completion(mock: MockAPI) -> None:
+    response = complete(mock, [{"role": "user", "content": "Hello"}])
     assert isinstance(response, litellm.ModelResponse)
     assert response.choices[0].message.content  # type: ignore[union-attr]
     assert response.model  # LiteLLM reports the model the provider named
-    assert server.last_request.body["messages"] == [{"role": "user", "content": "Hello"}]
+    assert mock.last_request.body["messages"] == [{"role": "user", "content": "Hello"}]
 
 
-def test_stream(server: MockAPI) -> None:
-    server.stub("Tides follow the moon.")
-    chunks = list(complete(server, [{"role": "user", "content": "Tides?"}], stream=True))  # type: ignore[call-overload]
+def test_stream(mock: MockAPI) -> None:
+    mock.stub("Tides follow the moon.")
+    chunks = list(complete(mock, [{"role": "user", "content": "Tides?"}], stream=True))  # type: ignore[call-overload]
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == "Tides follow the moon."
-    assert server.last_request.body["stream"] is True
+    assert mock.last_request.body["stream"] is True
 
 
 # The tool message's `name` is outside the contract: the provider ignores it, the fixture
 # reports it as a warning at teardown, and the test checks the journal's record of it itself.
 @pytest.mark.filterwarnings("ignore::mockserver.pytest_plugin.UnknownFieldWarning")
-def test_documented_tool_loop(server: MockAPI) -> None:
+def test_documented_tool_loop(mock: MockAPI) -> None:
     """LiteLLM's docs: append `response.choices[0].message` as it is, then one tool message
     per call (with `name`), and ask again until the model answers in text."""
-    server.stub(WEATHER_CALL, last_role="user")
+    mock.stub(WEATHER_CALL, last_role="user")
     messages: list[object] = [{"role": "user", "content": "Weather in Paris?"}]
     for _ in range(4):
-        response = complete(server, messages, tools=TOOLS)
+        response = complete(mock, messages, tools=TOOLS)
         message = response.choices[0].message  # type: ignore[attr-defined]
         messages.append(message)
         if not message.tool_calls:
@@ -82,9 +82,9 @@ def test_documented_tool_loop(server: MockAPI) -> None:
                 }
             )
     assert message.content and not message.tool_calls
-    assert len(server.requests) == 2
-    assert json.loads(server.last_request.body["messages"][-1]["content"])["city"] == "Paris"
-    assert [w.path for w in server.last_request.warnings] == ["messages[2].name"]
+    assert len(mock.requests) == 2
+    assert json.loads(mock.last_request.body["messages"][-1]["content"])["city"] == "Paris"
+    assert [w.path for w in mock.last_request.warnings] == ["messages[2].name"]
 
 
 @pytest.mark.parametrize(
@@ -96,22 +96,22 @@ def test_documented_tool_loop(server: MockAPI) -> None:
     ],
 )
 def test_scripted_errors_raise_litellms_classes(
-    server: MockAPI, status: int, cls: type[Exception]
+    mock: MockAPI, status: int, cls: type[Exception]
 ) -> None:
-    server.stub(Error(status))
+    mock.stub(Error(status))
     with pytest.raises(cls) as caught:
-        complete(server, [{"role": "user", "content": "Hello"}])
+        complete(mock, [{"role": "user", "content": "Hello"}])
     assert getattr(caught.value, "status_code", None) == status
 
 
-def test_a_temperature_o_series_models_reject_never_leaves_litellm(server: MockAPI) -> None:
+def test_a_temperature_o_series_models_reject_never_leaves_litellm(mock: MockAPI) -> None:
     with pytest.raises(litellm.UnsupportedParamsError):
-        complete(server, [{"role": "user", "content": "Hello"}], temperature=0.2)
-    assert server.requests == []
+        complete(mock, [{"role": "user", "content": "Hello"}], temperature=0.2)
+    assert mock.requests == []
 
 
-def test_temperature_1_is_sent_and_served(server: MockAPI) -> None:
+def test_temperature_1_is_sent_and_served(mock: MockAPI) -> None:
     """LiteLLM lets the default value through to o-series models; the provider serves it."""
-    response = complete(server, [{"role": "user", "content": "Hello"}], temperature=1)
-    assert server.last_request.body["temperature"] == 1
+    response = complete(mock, [{"role": "user", "content": "Hello"}], temperature=1)
+    assert mock.last_request.body["temperature"] == 1
     assert response.choices[0].message.content  # type: ignore[attr-defined]
