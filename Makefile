@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test serve lint typecheck pytest bench constraints clean
+.PHONY: test serve lint typecheck pytest bench constraints clean test-clients
 
 SERVE_STAMP := $(VENV)/.installed-serve
 
@@ -42,6 +42,28 @@ pytest: $(STAMP) examples/js/node_modules/.installed
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report
 
+# The client-library group: LangChain, LlamaIndex, LiteLLM, instructor, pydantic-ai and the
+# official JavaScript SDK against the mock. Its own venv and pins (constraints-clients.txt),
+# because LlamaIndex needs openai < 3 while constraints.txt pins openai 3.x.
+CLIENTS_VENV ?= .venv-clients
+CLIENTS_STAMP := $(CLIENTS_VENV)/.installed
+JS := tests_clients/js
+
+$(CLIENTS_STAMP): pyproject.toml constraints-clients.txt tests_clients/requirements.txt
+	test -x $(CLIENTS_VENV)/bin/python || $(PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-clients.txt -e . -r tests_clients/requirements.txt
+	touch $(CLIENTS_STAMP)
+
+$(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# -W: the libraries leave event loops and sockets to the garbage collector, which reports
+# them when the session ends, after the tests; theirs to close, not the mock's.
+test-clients: $(CLIENTS_STAMP) $(JS)/node_modules/.installed
+	$(CLIENTS_VENV)/bin/python -m pytest tests_clients --hypothesis-profile=ci \
+		-W "ignore:Exception ignored in:pytest.PytestUnraisableExceptionWarning" $(PYTEST_ARGS)
+
 serve: $(SERVE_STAMP)
 	$(BIN)/mockserver serve --host $(HOST) --port $(PORT)
 
@@ -55,7 +77,7 @@ constraints:  # re-pin every dependency to the newest versions pyproject.toml al
 	mv constraints.new constraints.txt && rm -rf .venv-pin
 
 clean:
-	rm -rf $(VENV) build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules
+	rm -rf $(VENV) $(CLIENTS_VENV) $(JS)/node_modules build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules
 
 .PHONY: bench-record
 bench-record: $(STAMP)  # the recorder's overhead on a stream (README "Record, replay, drift")

@@ -36,7 +36,7 @@ LEVELS: dict[str, tuple[type[SDKModel], Mapping[str, Any]]] = {
     "chunk_choice": (ChunkChoice, _CHUNK["$defs"]["choice"]["properties"]),
     "delta": (ChoiceDelta, _CHUNK["$defs"]["delta"]["properties"]),
 }
-ENOUGH = settings(max_examples=150, deadline=None)
+ENOUGH = settings(max_examples=100, deadline=None)
 
 
 def declared(model: type[SDKModel]) -> set[str]:
