@@ -51,7 +51,7 @@ JS := tests_clients/js
 
 $(CLIENTS_STAMP): pyproject.toml constraints-clients.txt tests_clients/requirements.txt
 	test -x $(CLIENTS_VENV)/bin/python || $(PYTHON) -m venv $(CLIENTS_VENV)
-	$(CLIENTS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-clients.txt -e . -r tests_clients/requirements.txt
+	$(CLIENTS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-clients.txt -e '.[testing]' -r tests_clients/requirements.txt
 	touch $(CLIENTS_STAMP)
 
 $(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
