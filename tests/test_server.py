@@ -37,7 +37,11 @@ def serve() -> Iterator[list[subprocess.Popen[str]]]:
     yield started
     for process in started:
         if process.poll() is None:
-            process.kill()
+            process.terminate()  # SIGTERM: a --workers parent stops its workers too
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
         process.wait(timeout=10)
         if process.stderr is not None:
             process.stderr.close()

@@ -6,6 +6,7 @@ string longer than `KEPT_CHARS` cut, and the entry's notes say so (``body_trunca
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import deque
@@ -38,6 +39,7 @@ REDACTED_QUERY = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1024)  # every request redacts the same few names
 def is_credential(name: str) -> bool:
     """Whether a header or query parameter named `name` carries a credential."""
     name = name.lower()

@@ -148,6 +148,17 @@ def split_tokens(text: str) -> list[str]:
     """Cut ``text`` into the pieces :func:`count_text` counts; they join back to ``text``."""
     if len(text) <= 48:
         return list(_split_cached(text))
+    if len(text) <= _CACHED_CHARS:  # a generated answer comes back often: split it once
+        return list(_split_whole(text))
+    return _split_sentences(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_whole(text: str) -> tuple[str, ...]:
+    return tuple(_split_sentences(text))
+
+
+def _split_sentences(text: str) -> list[str]:
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         # a cache keyed by an 8 MiB sentence would keep 8 MiB per entry: long ones are not kept
