@@ -32,8 +32,9 @@ def _valid_options() -> list[str]:
     from mockserver._core.pipeline import Config
 
     own = [p for p in inspect.signature(mock_aimlapi).parameters if p != "config"]
-    fields = [f.name for f in dataclasses.fields(Config) if f.name not in ("clock", "profile")]
-    return sorted({*own, *fields, *_CHECKS, "cassette"})
+    internal = ("clock", "profile", "workers", "state_dir")
+    fields = [f.name for f in dataclasses.fields(Config) if f.name not in internal]
+    return sorted({*own, *fields, *_CHECKS, "cassette", "test_id"})
 
 
 class UnusedStubWarning(UserWarning):
@@ -117,7 +118,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "aimlapi(profile='aimlapi', seed=0, strict=False, base_url=..., api_keys=None, passthrough=[], "
-        "validate=True, assert_all_stubs_used=False, cassette=None): configure the aimlapi_mock and aimlapi_server "
+        "validate=True, assert_all_stubs_used=False, cassette=None, test_id=None): configure the aimlapi_mock and aimlapi_server "
         "fixtures",
     )
 
@@ -196,6 +197,12 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
     options = _options(request.node)
     checks = {k: options.pop(k) for k in _CHECKS if k in options}
     cassette = options.pop("cassette", None)
+    if options.pop("test_id", None) is not None:
+        pytest.fail(
+            "@pytest.mark.aimlapi(test_id=...) scopes a shared live server (aimlapi_server); "
+            "the in-process aimlapi_mock belongs to one test already",
+            pytrace=False,
+        )
     options.setdefault("passthrough", request.config.getini(_INI_PASSTHROUGH))
     if "aimlapi_server" in request.fixturenames:
         # Both fixtures in one test: the live mock is routed on purpose, not by accident.
@@ -243,6 +250,7 @@ def aimlapi_server(
     from mockserver._core.pipeline import Config
 
     cassette = options.pop("cassette", None)
+    test_id = options.pop("test_id", None)
     service = aimlapi_live_server.service
     keys = options.pop("api_keys", None)
     service.config = Config(
@@ -252,11 +260,13 @@ def aimlapi_server(
         **options,
     )
     service.reset()
-    mock = MockAPI(service, [aimlapi_live_server.base_url], clock=None)
+    # test_id=True scopes by the test's node id; clients send mock.headers with each request.
+    scope = request.node.nodeid if test_id is True else test_id
+    mock = MockAPI(service, [aimlapi_live_server.base_url], clock=None, test_id=scope)
     try:
         with _cassette(request, cassette, mock, in_process=False) as recording:
             if recording is not None:  # this test records: clients go through the proxy
-                mock = MockAPI(service, [recording], clock=None)
+                mock = MockAPI(service, [recording], clock=None, test_id=scope)
             yield mock
         _verify(mock, checks)
     finally:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from helpers import AUTH, ask, content, error_of, post
 
 from mockserver import Config, RawRequest, Service
 from mockserver._control import scopes
+
+pytest_plugins = ["pytester"]
 
 
 def _as(test_id: str | None) -> dict[str, str]:
@@ -75,3 +78,26 @@ def test_a_bad_test_id_is_a_clear_400_and_scopes_are_bounded() -> None:
         post(service, ask("x"), _as(f"run-{n}"))
     assert len(service.scopes.ids()) == scopes.MAX_SCOPES
     assert "run-0" not in service.scopes.ids()
+
+
+def test_the_server_fixture_scopes_a_test_by_its_id(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import httpx
+        import pytest
+
+        @pytest.mark.aimlapi(test_id=True)
+        def test_scoped(aimlapi_server):
+            aimlapi_server.stub("only for me")
+            assert aimlapi_server.headers["x-mock-test-id"].endswith("::test_scoped")
+            ask = {"model": "o3-mini", "messages": [{"role": "user", "content": "hi"}]}
+            auth = {"authorization": "Bearer k"}
+            url = aimlapi_server.base_url + "/chat/completions"
+            mine = httpx.post(url, json=ask, headers={**auth, **aimlapi_server.headers})
+            assert mine.json()["choices"][0]["message"]["content"] == "only for me"
+            shared = httpx.post(url, json=ask, headers=auth)
+            assert shared.json()["choices"][0]["message"]["content"] != "only for me"
+            assert len(aimlapi_server.requests) == 1  # the scope's journal holds its own
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

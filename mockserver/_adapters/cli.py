@@ -41,12 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run the mock server",
         description="Serve the mock on HOST:PORT (loopback by default) until Ctrl-C or SIGTERM.",
     )
-    serve.add_argument(
-        "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
-    )
-    serve.add_argument(
-        "--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)"
-    )
+    _listen_options(serve)
     serve.add_argument(
         "--profile",
         choices=sorted(profiles.PROFILES),
@@ -182,6 +177,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _listen_options(command: argparse.ArgumentParser) -> None:
+    """Where a server of ours listens: the same flags and defaults for serve and record."""
+    command.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
+    )
+    command.add_argument(
+        "--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)"
+    )
+
+
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     return _parser().parse_args(argv)
 
@@ -312,12 +317,7 @@ def _record_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     record.add_argument(
         "--cassettes", required=True, metavar="DIR", help="folder for the cassettes"
     )
-    record.add_argument(
-        "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
-    )
-    record.add_argument(
-        "--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)"
-    )
+    _listen_options(record)
     record.add_argument(
         "--profile",
         choices=sorted(profiles.PROFILES),

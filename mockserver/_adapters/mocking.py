@@ -6,10 +6,11 @@ pytest (or inside a Hypothesis example) use the context manager directly.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -18,26 +19,51 @@ from mockserver._adapters.transport import Adapter, Httpx2Patch, Offline, Virtua
 from mockserver._contract import profiles
 from mockserver._control import assertions
 from mockserver._control.journal import Entry, Journal
+from mockserver._control.scopes import HEADER
 from mockserver._core.admin_guard import LOOPBACK_HOSTS, host_name
 from mockserver._core.pipeline import CHAT_PATHS, Config, Service
 
 DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"
+_T = TypeVar("_T")
 
 
 class MockAPI:
     """The provider, in process. Stubs, faults and the journal are the `Service`'s."""
 
     def __init__(
-        self, service: Service, base_urls: Sequence[str], clock: VirtualClock | None
+        self,
+        service: Service,
+        base_urls: Sequence[str],
+        clock: VirtualClock | None,
+        test_id: str | None = None,
     ) -> None:
         self.service = service
         self.base_urls = tuple(u.rstrip("/") for u in base_urls)
         self.clock = clock
         self.offline: Offline | None = None
         """The in-process mock's network policy (None for a live server)."""
-        self.stub = service.stub
-        self.fault = service.fault
-        self.chaos = service.chaos
+        self.test_id = test_id
+        """The ``x-mock-test-id`` scope this mock scripts and reads (None: the shared one)."""
+        self.stub = self._scoped(service.stub)
+        self.fault = self._scoped(service.fault)
+        self.chaos = self._scoped(service.chaos)
+
+    def _scoped(self, method: Callable[..., _T]) -> Callable[..., _T]:
+        if self.test_id is None:
+            return method
+
+        @functools.wraps(method)
+        def within(*args: Any, **kwargs: Any) -> _T:
+            with self.service.scope(self.test_id):
+                return method(*args, **kwargs)
+
+        return within
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers a client must send to reach this mock's scope (``default_headers=``);
+        empty without a test id."""
+        return {} if self.test_id is None else {HEADER: self.test_id}
 
     @property
     def base_url(self) -> str:
@@ -52,7 +78,9 @@ class MockAPI:
 
     @property
     def journal(self) -> Journal:
-        return self.service.journal
+        if self.test_id is None:
+            return self.service.journal
+        return self.service.scopes.get(self.test_id).journal
 
     @property
     def requests(self) -> list[Entry]:
@@ -67,8 +95,12 @@ class MockAPI:
         return requests[-1]
 
     def reset(self) -> None:
-        """Clear stubs, faults and the journal (between Hypothesis examples, for instance)."""
-        self.service.reset()
+        """Clear stubs, faults and the journal (between Hypothesis examples, for instance);
+        with a test id, that scope's only."""
+        if self.test_id is None:
+            self.service.reset()
+        else:
+            self.service.scopes.drop(self.test_id)
 
     def assert_retried(self, times: int, *, overshoot: float = assertions.OVERSHOOT) -> None:
         """The client retried its request exactly `times` times, each time waiting what the
