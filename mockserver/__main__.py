@@ -1,3 +1,3 @@
-from mockserver._adapters.cli import main
+from mockserver._cli.main import main
 
 raise SystemExit(main())

@@ -11,9 +11,9 @@ import pytest
 from helpers import AUTH, ask, post
 
 from mockserver import Config, Service
-from mockserver._adapters import cli
 from mockserver._cassettes import cassette
 from mockserver._cassettes.cassette import CassetteDir, Exchange
+from mockserver._cli import main as cli
 from mockserver._control import scenario_files
 from mockserver._control.scenarios import Match
 

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from mockserver._adapters import cli
+from mockserver._cli import main as cli
 from mockserver._conform.kit import Kit
 
 ROOT = Path(__file__).resolve().parent.parent

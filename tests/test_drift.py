@@ -14,10 +14,10 @@ import upstreams
 from helpers import ask
 
 from mockserver import Config, Service
-from mockserver._adapters import cli
 from mockserver._cassettes.cassette import CassetteDir
 from mockserver._cassettes.live import LiveApp
 from mockserver._cassettes.recorder import Recorder
+from mockserver._cli import main as cli
 
 MODES = {
     "hello": ask("hello"),

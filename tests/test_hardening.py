@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockserver import Config, Fault, Latency, Raw, Service, mock_aimlapi
-from mockserver._adapters import cli
 from mockserver._adapters.server import LiveServer
+from mockserver._cli import main as cli
 from mockserver._contract import profiles, strict_json
 from mockserver._control import scenario_files
 from mockserver._generation import budget

@@ -23,7 +23,7 @@ from mockserver import (
     Text,
     ToolCalls,
 )
-from mockserver._adapters import cli
+from mockserver._cli import main as cli
 from mockserver._control import scenario_files
 
 AUTH = {"authorization": "Bearer sk-test", "content-type": "application/json"}

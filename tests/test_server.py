@@ -155,7 +155,8 @@ def test_version_journal_size_default_and_access_log_flags(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from mockserver import Config, Service, __version__
-    from mockserver._adapters import cli, server
+    from mockserver._adapters import server
+    from mockserver._cli import main as cli
 
     with pytest.raises(SystemExit) as stopped:
         cli.main(["--version"])

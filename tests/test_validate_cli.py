@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mockserver._adapters.cli import main
+from mockserver._cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

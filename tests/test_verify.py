@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from mockserver import Config, Refusal, Service
-from mockserver._adapters import cli, validate_cli
 from mockserver._adapters.server import LiveServer
+from mockserver._cli import main as cli
+from mockserver._cli import validate as validate_cli
 from mockserver._contract import profiles
 
 ROOT = Path(__file__).resolve().parent.parent

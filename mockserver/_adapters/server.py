@@ -26,7 +26,7 @@ from mockserver._core.pipeline import Config, Service
 
 # uvicorn starts each worker as a fresh process that imports an app factory by name; the
 # serve arguments and the folder the workers share reach it through the environment.
-WORKER_FACTORY = "mockserver._adapters.cli:worker_app"
+WORKER_FACTORY = "mockserver._cli.main:worker_app"
 WORKER_ARGS = "MOCKSERVER_WORKER_ARGS"
 WORKER_STATE = "MOCKSERVER_STATE_DIR"
 

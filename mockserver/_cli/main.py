@@ -265,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return drift.run(args.folder, profiles.get(args.profile), as_json=args.json)
     if args.command == "validate":
-        from mockserver._adapters import validate_cli
+        from mockserver._cli import validate as validate_cli
 
         return validate_cli.run(args.paths, args.kind)
     if args.command == "verify":
