@@ -41,6 +41,8 @@ def test_requests_are_counted_by_path_status_and_what_answered() -> None:
     assert found[f"mockserver_requests_total{{answered_by=fault,{chat},status=429}}"] == 1
     assert found[f"mockserver_request_duration_seconds_count{{{chat}}}"] == 5
     assert found["mockserver_journal_entries{}"] == 6
+    # the scrape itself is journaled after it was rendered
+    assert 0 < found["mockserver_journal_bytes{}"] < service.journal.bytes
 
 
 def test_tokens_and_streams_in_flight() -> None:

@@ -124,12 +124,6 @@ def _parser() -> argparse.ArgumentParser:
         "(default: %(default)s)",
     )
     serve.add_argument(
-        "--log-level",
-        choices=["critical", "error", "warning", "info", "debug"],
-        default="info",
-        help="uvicorn's log level (default: %(default)s)",
-    )
-    serve.add_argument(
         "--access-log",
         action="store_true",
         default=None,
@@ -178,12 +172,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _listen_options(command: argparse.ArgumentParser) -> None:
-    """Where a server of ours listens: the same flags and defaults for serve and record."""
+    """Where a server of ours listens and how it logs: the same flags and defaults for serve
+    and record."""
     command.add_argument(
         "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
     )
     command.add_argument(
         "--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)"
+    )
+    command.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        default="info",
+        help="uvicorn's log level (default: %(default)s)",
     )
 
 
@@ -338,12 +339,6 @@ def _record_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         metavar="FIELD",
         help="a request field replay should not match on (repeatable; default: user, "
         "metadata, store, safety_identifier, prompt_cache_key)",
-    )
-    record.add_argument(
-        "--log-level",
-        choices=["critical", "error", "warning", "info", "debug"],
-        default="info",
-        help="uvicorn's log level (default: %(default)s)",
     )
 
 

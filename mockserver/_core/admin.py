@@ -83,7 +83,7 @@ def metrics(service: Service, raw: RawRequest) -> Outcome:
         )
     _guard(service, raw)
     journal = service.journal
-    body = service.metrics.render((len(journal), getattr(journal, "bytes", 0)))
+    body = service.metrics.render((len(journal), journal.bytes))
     return Outcome(200, {"content-type": CONTENT_TYPE}, body)
 
 
