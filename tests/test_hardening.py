@@ -230,7 +230,9 @@ def test_an_unexpected_exception_is_a_journaled_provider_shaped_500(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
+    # Whichever way the engine is entered: a plain request (the planned path) or any other.
     monkeypatch.setattr(engine, "generate", broken)
+    monkeypatch.setattr(engine, "planned_choices", broken)
     service = Service(Config(profile=profiles.get("openai")))
     out = post(service)
     assert out.status == 500

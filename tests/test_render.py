@@ -1,13 +1,16 @@
 """The two renderings of a stream agree: the templated bytes the server sends are exactly
-``sse.encode`` of every chunk `render.chunks` builds, for every completion and profile."""
+``sse.encode`` of every chunk `render.chunks` builds, for every completion and profile.
+So do the two of a body: a `BodyTemplate` filled in is exactly `completion_body`'s JSON."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver import AIMLAPI, OPENAI, Profile
-from mockserver._contract import sse
+from mockserver._contract import jsonio, sse
 from mockserver._generation import render
 from mockserver._generation.fixtures import completion_from_body
 from mockserver.strategies import chat_completions
@@ -26,6 +29,30 @@ def test_encoded_chunks_are_byte_identical_to_encoded_dicts(
         sse.encode(c) for c in render.chunks(completion, profile, include_usage=include_usage)
     ]
     assert list(render.encoded_chunks(completion, profile, include_usage=include_usage)) == expected
+
+
+@given(
+    body=chat_completions(),
+    profile=st.sampled_from([AIMLAPI, OPENAI]),
+    id=st.from_regex(r"chatcmpl-[A-Za-z0-9]{0,40}", fullmatch=True),
+    created=st.integers(0, 2**40),
+    counts=st.tuples(*[st.integers(0, 10**7)] * 3),
+)
+def test_a_filled_body_template_is_byte_identical_to_the_rendered_body(
+    body: dict[str, object],
+    profile: Profile,
+    id: str,
+    created: int,
+    counts: tuple[int, int, int],
+) -> None:
+    prompt, completion_tokens, reasoning = counts
+    usage = render.Usage(prompt, completion_tokens, reasoning)
+    completion = dataclasses.replace(
+        completion_from_body(body), id=id, created=created, usage=usage
+    )
+    template = render.BodyTemplate(completion, profile)
+    expected = jsonio.dumps(render.completion_body(completion, profile))
+    assert template.fill(id, created, usage) == expected
 
 
 def test_unicode_and_escapes_survive_the_templates() -> None:

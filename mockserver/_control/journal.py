@@ -34,6 +34,8 @@ REDACTED_HEADERS = frozenset(
 # Names that carry a credential by their look, whatever the vendor: x-my-secret, x-access-token.
 _CREDENTIAL_NAME = re.compile(r"auth|token|secret|passw|api[-_]?key|cookie|session|credential")
 _NOT_CREDENTIALS = frozenset({"idempotency-key"})
+# Rate-limit headers count tokens (x-ratelimit-remaining-tokens); they hold no secret.
+_NOT_CREDENTIAL_PREFIXES = ("x-ratelimit-", "ratelimit-", "anthropic-ratelimit-")
 REDACTED_QUERY = frozenset(
     {"api_key", "apikey", "api-key", "key", "token", "access_token", "auth", "password", "secret"}
 )
@@ -43,11 +45,12 @@ REDACTED_QUERY = frozenset(
 def is_credential(name: str) -> bool:
     """Whether a header or query parameter named `name` carries a credential."""
     name = name.lower()
-    if name in _NOT_CREDENTIALS:
+    if name in _NOT_CREDENTIALS or name.startswith(_NOT_CREDENTIAL_PREFIXES):
         return False
     return name in REDACTED_HEADERS or name in REDACTED_QUERY or bool(_CREDENTIAL_NAME.search(name))
 
 
+@functools.lru_cache(maxsize=256)  # a client sends the same key on every request
 def _mask(value: str) -> str:
     scheme, _, secret = value.partition(" ") if " " in value else ("", "", value)
     tail = secret[-4:] if len(secret) > 16 else ""
@@ -56,11 +59,25 @@ def _mask(value: str) -> str:
 
 def redact(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers with credentials masked, keeping the scheme and, of a long secret, the last
-    4 characters (enough to tell two keys apart, too few to use one)."""
+    4 characters (enough to tell two keys apart, too few to use one). Names come out
+    lower-case."""
+    plan = _redaction(tuple(headers))
+    if plan is None:
+        return dict(headers)
     return {
-        name.lower(): _mask(value) if is_credential(name) else value
-        for name, value in headers.items()
+        name: _mask(value) if secret else value
+        for (name, secret), value in zip(plan, headers.values(), strict=True)
     }
+
+
+@functools.lru_cache(maxsize=4096)  # a client sends the same header names on every request
+def _redaction(names: tuple[str, ...]) -> tuple[tuple[str, bool], ...] | None:
+    """Each name lower-cased and whether it is a credential; None when that changes
+    nothing (names already lower-case, no credential), so a copy will do."""
+    plan = tuple((name.lower(), is_credential(name)) for name in names)
+    if all(not secret and low == name for (low, secret), name in zip(plan, names, strict=True)):
+        return None
+    return plan
 
 
 def redact_query(query: str) -> str:

@@ -12,6 +12,7 @@ adds the other workers' latest snapshots to its own live figures.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import os
 import re
@@ -61,6 +62,11 @@ def answerer_label(answered_by: str) -> str:
     return kind if kind in _ANSWERERS else "other"
 
 
+@functools.lru_cache(maxsize=1024)  # the same few (path, status, answerer) over and over
+def _key(path: str, status: int, answered_by: str) -> tuple[str, str, str]:
+    return path_label(path), str(status), answerer_label(answered_by)
+
+
 class Metrics:
     """The figures of one process; `render` adds those of sibling workers, if any."""
 
@@ -78,7 +84,7 @@ class Metrics:
     # ---- the hot path ---------------------------------------------------------------------
 
     def request(self, path: str, status: int, answered_by: str, seconds: float) -> None:
-        key = (path_label(path), str(status), answerer_label(answered_by))
+        key = _key(path, status, answered_by)
         slot = bisect.bisect_left(BUCKETS, seconds)
         with self._lock:
             self._requests[key] = self._requests.get(key, 0) + 1

@@ -41,19 +41,14 @@ class RateLimits:
             self._requests += 1
             self._tokens += tokens
             left = 60 - (now - self._window)
-            requests_left = max(self.requests_per_minute - self._requests, 0)
-            tokens_left = max(self.tokens_per_minute - self._tokens, 0)
             used_requests, used_tokens = self._requests, self._tokens
+        requests, tokens_ = self.requests_per_minute, self.tokens_per_minute
         return {
-            "x-ratelimit-limit-requests": str(self.requests_per_minute),
-            "x-ratelimit-limit-tokens": str(self.tokens_per_minute),
-            "x-ratelimit-remaining-requests": str(requests_left),
-            "x-ratelimit-remaining-tokens": str(tokens_left),
+            "x-ratelimit-limit-requests": str(requests),
+            "x-ratelimit-limit-tokens": str(tokens_),
+            "x-ratelimit-remaining-requests": str(max(requests - used_requests, 0)),
+            "x-ratelimit-remaining-tokens": str(max(tokens_ - used_tokens, 0)),
             # Time until the budget is whole again, as if it refilled steadily.
-            "x-ratelimit-reset-requests": duration(
-                min(left, used_requests * 60 / self.requests_per_minute)
-            ),
-            "x-ratelimit-reset-tokens": duration(
-                min(left, used_tokens * 60 / self.tokens_per_minute)
-            ),
+            "x-ratelimit-reset-requests": duration(min(left, used_requests * 60 / requests)),
+            "x-ratelimit-reset-tokens": duration(min(left, used_tokens * 60 / tokens_)),
         }

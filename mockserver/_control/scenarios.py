@@ -381,9 +381,10 @@ class Stubs:
         if not self._stubs:  # the common case in load tests: nothing to lock or sort
             return None
         with self._lock:
-            ranked = sorted(enumerate(self._stubs), key=lambda p: (-p[1].priority, p[0]))
+            stubs = self._stubs
+            ranked = stubs if len(stubs) == 1 else _ranked(stubs)
             nearest: tuple[int, Stub, list[str]] | None = None
-            for _, stub in ranked:
+            for stub in ranked:
                 if stub.exhausted:
                     reasons = [f"it was used up after {stub.times} request(s)"]
                 else:
@@ -395,3 +396,8 @@ class Stubs:
         if nearest is None:
             return None
         return Miss(nearest[1], tuple(nearest[2]))
+
+
+def _ranked(stubs: list[Stub]) -> list[Stub]:
+    """Higher priority first, then the stub added first."""
+    return [s for _, s in sorted(enumerate(stubs), key=lambda p: (-p[1].priority, p[0]))]

@@ -14,8 +14,10 @@ import re
 import threading
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar, Token
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from mockserver._contract import (
     validation,
 )
 from mockserver._contract.errors import ApiError
+from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import ContractViolation, Violation
 from mockserver._control import faults, scenario_files, scopes, taps
 from mockserver._control.faults import Fault, FaultQueue
@@ -42,7 +45,7 @@ from mockserver._core import admin
 from mockserver._core.exchange import Call, Config, Outcome, RawRequest, StreamItem
 from mockserver._generation import engine, fixtures, render
 from mockserver._generation.budget import schema_driven
-from mockserver._generation.model import Completion
+from mockserver._generation.model import Completion, Usage
 from mockserver._generation.replies import Error, FromFixture, Raw, Reply, Text
 
 __all__ = ["CHAT_PATHS", "Call", "Config", "Outcome", "RawRequest", "Service", "StreamItem"]
@@ -51,6 +54,7 @@ CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
 ADMIN_PREFIX = "/__mock"
 _REMEMBER_BYTES = 4096
 _REMEMBER_BODIES = 512
+_REMEMBER_TEMPLATES = 16384  # rendered answers, about 1 KB each
 METRICS_PATH = "/metrics"
 
 
@@ -70,7 +74,7 @@ class Service:
             Path(state) / "metrics" if state and self.config.workers > 1 else None
         )
         self._lock = threading.Lock()
-        self._verdicts: dict[bytes, tuple[Violation, ...]] = {}
+        self._prepared: dict[bytes, _Prepared] = {}
         self._known_models = frozenset(validation.schema("request")["properties"]["model"]["enum"])
         self.internal_errors = 0
         """Requests answered by the last-resort guard (each a bug; tests expect 0)."""
@@ -117,6 +121,7 @@ class Service:
             self._ids = random.Random(f"ids:{seed}")
             self._rng = random.Random(f"answers:{seed}")
             self._fingerprint = engine.fingerprint(random.Random(f"fp:{seed}"))
+            self._templates: OrderedDict[tuple[object, ...], render.BodyTemplate] = OrderedDict()
         self.scopes.clear()
         shared = self.scopes.shared
         shared.stubs.clear()
@@ -310,26 +315,28 @@ class Service:
         model = body.get("model")
         if isinstance(model, str) and model not in self._known_models:
             raise errors.unknown_model(model)
-        violations, warnings = tolerated.split(self._validated(raw.body, body))
-        entry.violations, entry.warnings = tuple(violations), tuple(warnings)
-        if violations:
-            raise rules.first_error(profile, violations)
-        broken = rules.check(body, profile)
-        if broken is not None:
+        prepared = self._prepare(raw.body, body)
+        entry.violations, entry.warnings = prepared.violations, prepared.warnings
+        if prepared.violations:
+            raise rules.first_error(profile, list(prepared.violations))
+        if not prepared.allowed:
+            broken = rules.check(body, profile)
+            assert broken is not None  # the same body breaks the same rule
             raise broken
-        return self._answer(Call(entry.seq, body, raw.headers, entry.request_id), entry)
+        call = Call(entry.seq, body, raw.headers, entry.request_id)
+        return self._answer(call, entry, prepared.plan)
 
-    def _validated(self, raw: bytes, body: dict[str, Any]) -> list[Violation]:
-        """The request's violations, remembered for small bodies: a load test sends the
-        same bytes again and again, and the same bytes always break the same rules."""
+    def _prepare(self, raw: bytes, body: dict[str, Any]) -> _Prepared:
+        """What the body's bytes decide (its verdict, the engine's plan), remembered for
+        small bodies: a load test sends the same bytes again and again."""
         if len(raw) > _REMEMBER_BYTES:
-            return validation.validate_request(body)
-        found = self._verdicts.get(raw)
+            return _Prepared.of(body, self.config.profile)
+        found = self._prepared.get(raw)
         if found is None:
-            if len(self._verdicts) >= _REMEMBER_BODIES:
-                self._verdicts.clear()
-            found = self._verdicts[raw] = tuple(validation.validate_request(body))
-        return list(found)
+            if len(self._prepared) >= _REMEMBER_BODIES:
+                self._prepared.clear()
+            found = self._prepared[raw] = _Prepared.of(body, self.config.profile)
+        return found
 
     def _authenticate(self, headers: Mapping[str, str]) -> None:
         scheme, _, key = headers.get("authorization", "").partition(" ")
@@ -339,7 +346,7 @@ class Service:
         if self.config.api_keys is not None and key not in self.config.api_keys:
             raise errors.wrong_key(self.config.profile, key)
 
-    def _answer(self, call: Call, entry: Entry) -> Outcome:
+    def _answer(self, call: Call, entry: Entry, plan: engine.Plan | None = None) -> Outcome:
         """The control plane: the header's scenario or the next queued fault, then stubs,
         then the engine. An error fault answers first and leaves the stubs untouched, so
         "429, then the stubbed answer" needs no bookkeeping."""
@@ -356,7 +363,7 @@ class Service:
         if stub is not None and stub.fault is not None:
             fault = fault.merged(stub.fault) if fault else stub.fault
             self._raise_fault(fault, entry)
-        return self._deliver(call, reply, fault)
+        return self._deliver(call, reply, fault, plan)
 
     def _raise_fault(self, fault: Fault | None, entry: Entry) -> None:
         if fault is None:
@@ -394,7 +401,9 @@ class Service:
             )
         return picked
 
-    def _deliver(self, call: Call, reply: Reply | None, fault: Fault | None) -> Outcome:
+    def _deliver(
+        self, call: Call, reply: Reply | None, fault: Fault | None, plan: engine.Plan | None
+    ) -> Outcome:
         request = call.request
         profile = self.config.profile
         if isinstance(reply, Error):
@@ -403,35 +412,78 @@ class Service:
             reply = fixtures.as_raw(reply, request, profile)
         if isinstance(reply, Raw):
             return self._raw(reply, fault, call.seq)
-        completion = self._generate(request, reply)
-        usage = completion.usage
+        body: bytes | None = None
+        if plan is not None and reply is None and not request.get("stream"):
+            body, usage = self._planned_body(plan)  # the warm path: rendered once, filled in
+        else:
+            completion = self._generate(request, reply, plan)
+            usage = completion.usage
         self.metrics.tokens(usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens)
         headers = self.rate_limits.take(self.config.clock(), usage.total_tokens)
-        if request.get("stream"):
-            options = request.get("stream_options") or {}
-            with_usage = bool(options.get("include_usage"))
-            if self.config.self_check:
-                events = self._encoded(render.chunks(completion, profile, include_usage=with_usage))
-            else:
-                events = itertools.chain(
+        if body is None:
+            if request.get("stream"):
+                options = request.get("stream_options") or {}
+                with_usage = bool(options.get("include_usage"))
+                events: Iterator[bytes] = itertools.chain(
                     render.encoded_chunks(completion, profile, include_usage=with_usage),
                     (sse.DONE_EVENT,),
                 )
-            return self._stream(profile.success_status, headers, events, fault, call.seq)
-        body = render.completion_body(completion, profile)
-        if self.config.self_check:
-            _self_check("completion", body)
+                if self.config.self_check:
+                    events = _checked_events(events)
+                return self._stream(profile.success_status, headers, events, fault, call.seq)
+            body = _json_bytes(render.completion_body(completion, profile))
+        if self.config.self_check:  # what is sent, whichever way it was rendered
+            _self_check("completion", strict_json.loads(body))
         headers["content-type"] = "application/json"
-        return Outcome(
-            profile.success_status, headers, _json_bytes(body), delay=self._ttft(fault, call.seq)
-        )
+        return Outcome(profile.success_status, headers, body, delay=self._ttft(fault, call.seq))
 
-    def _generate(self, request: dict[str, Any], reply: Reply | None) -> Completion:
+    def _planned_body(self, plan: engine.Plan) -> tuple[bytes, Usage]:
+        """The body of a plain answer, and its usage. A load test sends the same bodies
+        again and again, and draws the same few thousand answers for each: each answer is
+        rendered once (`render.BodyTemplate`) and sent again with its id, time and counts."""
+        created = int(self.config.clock())
+        with self._lock:
+            cid = engine.completion_id(self._ids)
+            draws = engine.draw(plan, plan.rng(self._rng))
+            templates = self._templates
+            fingerprint = self._fingerprint
+        choices = engine.planned_choices(plan, draws)
+        usage = engine.usage_of(choices, plan.prompt_tokens)
+        first = choices[0]
+        key: tuple[object, ...] = (plan.model, first.content, first.finish_reason)
+        if len(choices) > 1:
+            key += tuple((c.content, c.finish_reason) for c in choices)
+        template = templates.get(key)
+        if template is None:
+            completion = engine.assemble(
+                plan.model, choices, 0, id=cid, created=created, fingerprint=fingerprint
+            )
+            template = render.BodyTemplate(completion, self.config.profile)
+            with self._lock:
+                if len(templates) >= _REMEMBER_TEMPLATES:
+                    templates.popitem(last=False)  # the oldest
+                templates[key] = template
+        return template.fill(cid, created, usage), usage
+
+    def _generate(
+        self, request: dict[str, Any], reply: Reply | None, plan: engine.Plan | None
+    ) -> Completion:
         # The lock makes unseeded requests draw from the server's one stream in turn, so a
         # server started with --seed answers the same sequence of requests the same way.
         # Schema-driven generation may take up to its time budget: it draws a child stream
         # under the lock and runs outside it, so other requests are never held up.
         scripted = reply if isinstance(reply, engine.Scripted) else None
+        if plan is not None and scripted is None:  # the plain case: draws and lookups
+            created = int(self.config.clock())
+            with self._lock:
+                cid = engine.completion_id(self._ids)
+                return engine.planned(
+                    plan,
+                    plan.rng(self._rng),
+                    id=cid,
+                    created=created,
+                    system_fingerprint=self._fingerprint,
+                )
         with self._lock:
             rng = engine.rng_for(request, fallback=self._rng)
             cid = engine.completion_id(self._ids)
@@ -498,13 +550,25 @@ class Service:
             return 0.0
         return next(fault.latency.delays(self._latency_rng(seq)))
 
-    def _encoded(self, chunks: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-        check = self.config.self_check
-        for chunk in chunks:
-            if check:
-                _self_check("chunk", chunk)
-            yield sse.encode(chunk)
-        yield sse.DONE_EVENT
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What a chat body's bytes alone decide."""
+
+    violations: tuple[Violation, ...]
+    warnings: tuple[Violation, ...]
+    allowed: bool
+    """It breaks none of o3-mini's rules beyond the schema (`rules.check`)."""
+    plan: engine.Plan | None
+    """How to answer it when nothing scripted does (None: not plain, or not valid)."""
+
+    @classmethod
+    def of(cls, body: dict[str, Any], profile: Profile) -> _Prepared:
+        violations, warnings = tolerated.split(validation.validate_request(body))
+        if violations:
+            return cls(tuple(violations), tuple(warnings), False, None)
+        allowed = rules.check(body, profile) is None
+        return cls((), tuple(warnings), allowed, engine.plan(body) if allowed else None)
 
 
 def _reply(value: Reply | str | Mapping[str, Any]) -> Reply:
@@ -530,6 +594,15 @@ _EVENT_END = re.compile(rb"(?:\r\n|\r|\n)(?:\r\n|\r|\n)")
 
 class SelfCheckFailed(RuntimeError):
     """The mock was about to emit something its own schemas reject: a bug in the mock."""
+
+
+def _checked_events(events: Iterable[bytes]) -> Iterator[bytes]:
+    """`events` as they are sent, each chunk checked against the schema on its way out."""
+    for event in events:
+        if event != sse.DONE_EVENT:
+            for decoded in sse.decode(event):
+                _self_check("chunk", strict_json.loads(decoded.data))
+        yield event
 
 
 def _self_check(kind: validation.Kind, value: object) -> None:

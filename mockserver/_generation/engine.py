@@ -15,6 +15,7 @@ import json
 import random
 import string
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mockserver._generation import instances, json_mode, text, tokens
@@ -40,13 +41,18 @@ _DELIVERY = frozenset({"stream", "stream_options", "stop", "max_completion_token
 def rng_for(request: Mapping[str, Any], *, fallback: random.Random) -> random.Random:
     """The random source for `request`: from its ``seed`` and content when it has a seed,
     else `fallback` (the server's own stream, seeded once), so unseeded calls vary."""
+    key = _seed_key(request)
+    return fallback if key is None else random.Random(key)
+
+
+def _seed_key(request: Mapping[str, Any]) -> str | None:
     if request.get("seed") is None:
-        return fallback
+        return None
     content = {k: v for k, v in request.items() if k not in _DELIVERY}
     digest = hashlib.blake2b(
         json.dumps(content, sort_keys=True, separators=(",", ":")).encode(), digest_size=16
     ).hexdigest()
-    return random.Random(f"{request['seed']}:{digest}")
+    return f"{request['seed']}:{digest}"
 
 
 # 64 symbols, letters and digits only (base64's "+/" map to two letters), so an id costs
@@ -97,6 +103,12 @@ def generate(
 ) -> Completion:
     """The completion o3-mini would plausibly give to `request` (already valid), or, with
     `reply`, that scripted answer in every choice (``stop`` and the budget still apply)."""
+    if reply is None:
+        simple = plan(request)
+        if simple is not None:
+            return planned(
+                simple, rng, id=id, created=created, system_fingerprint=system_fingerprint
+            )
     prompt = prompt_tokens(request)
     count = int(request.get("n") or 1)  # the schema allows 2.0
     if reply is None and schema_driven(request):
@@ -104,13 +116,117 @@ def generate(
             choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(count))
     else:
         choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(count))
+    model = SNAPSHOTS.get(request["model"], request["model"])
+    return assemble(model, choices, prompt, id=id, created=created, fingerprint=system_fingerprint)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Plan:
+    """What generating for a plain request needs, worked out once: a request whose every
+    choice is text drawn from its prompt and one variant (no tools to call, no JSON mode,
+    no schema). A server keeps the plan of a body it sees again (a load test's), so each
+    request costs its random draws and a lookup; `generate` uses the same path."""
+
+    model: str
+    prompt_tokens: int
+    prompt: str
+    effort: str
+    count: int
+    limit: int | None
+    stop: str | tuple[str, ...] | None
+    seed_key: str | None
+
+    def rng(self, fallback: random.Random) -> random.Random:
+        """`rng_for` the request this plan was made from."""
+        return fallback if self.seed_key is None else random.Random(self.seed_key)
+
+
+def plan(request: Mapping[str, Any]) -> Plan | None:
+    """The `Plan` of `request` (already valid) when it is plain, else None."""
+    if request.get("tools") and request.get("tool_choice", "auto") != "none":
+        return None
+    fmt = request.get("response_format") or {}
+    messages = request["messages"]
+    if fmt.get("type") in ("json_schema", "json_object") or json_mode.asks_for_json(messages):
+        return None
+    stop = request.get("stop")
+    model = request["model"]
+    return Plan(
+        model=SNAPSHOTS.get(model, model),
+        prompt_tokens=prompt_tokens(request),
+        prompt=_last_turn(messages)[1],
+        effort=request.get("reasoning_effort") or "medium",
+        count=int(request.get("n") or 1),
+        limit=budget(request),
+        stop=tuple(stop) if isinstance(stop, list) else stop,
+        seed_key=_seed_key(request),
+    )
+
+
+def planned(
+    simple: Plan, rng: random.Random, *, id: str, created: int, system_fingerprint: str
+) -> Completion:
+    """`generate` for the request `simple` was made from: the same draws, the same answer."""
+    return built(
+        simple, draw(simple, rng), id=id, created=created, system_fingerprint=system_fingerprint
+    )
+
+
+Draws = tuple[tuple[int, int], ...]
+"""Per choice, the reasoning tokens and the answer's variant: all a plain answer varies by."""
+
+
+def draw(simple: Plan, rng: random.Random) -> Draws:
+    """The random draws of `generate` for a plain request, in its order: for each choice,
+    the reasoning tokens, then the variant."""
+    effort, prompt = simple.effort, simple.prompt_tokens
+    return tuple(
+        (
+            text.reasoning_tokens(rng, effort=effort, prompt_tokens=prompt),
+            rng.getrandbits(_VARIANT_BITS),
+        )
+        for _ in range(simple.count)
+    )
+
+
+def built(
+    simple: Plan, draws: Draws, *, id: str, created: int, system_fingerprint: str
+) -> Completion:
+    """The completion `draws` make of a plain request (a pure function of its arguments)."""
+    choices = planned_choices(simple, draws)
     return assemble(
-        request, choices, prompt, id=id, created=created, fingerprint=system_fingerprint
+        simple.model,
+        choices,
+        simple.prompt_tokens,
+        id=id,
+        created=created,
+        fingerprint=system_fingerprint,
+    )
+
+
+def planned_choices(simple: Plan, draws: Draws) -> tuple[Choice, ...]:
+    return tuple(
+        _planned_choice(simple, index, reasoning, variant)
+        for index, (reasoning, variant) in enumerate(draws)
+    )
+
+
+def _planned_choice(simple: Plan, index: int, reasoning: int, variant: int) -> Choice:
+    limit = simple.limit
+    if limit is not None and reasoning >= limit:
+        return _spent(index, limit)
+    room = None if limit is None else limit - reasoning
+    if len(simple.prompt) > _CACHED_PROMPT_CHARS:
+        answer, reason, used = _fit(_answer(simple.prompt, variant), simple.stop, room)
+    else:
+        answer, reason, used = _fitted_answer(simple.prompt, variant, simple.stop, room)
+    return Choice(
+        index, answer, reason, reasoning_tokens=reasoning, completion_tokens=reasoning + used
     )
 
 
 def assemble(
-    request: Mapping[str, Any],
+    model: str,
     choices: Sequence[Choice],
     prompt: int,
     *,
@@ -119,13 +235,18 @@ def assemble(
     fingerprint: str,
 ) -> Completion:
     """Wrap choices into a completion; usage sums the choices (the prompt counts once)."""
-    usage = Usage(
+    return Completion(id, created, model, fingerprint, tuple(choices), usage_of(choices, prompt))
+
+
+def usage_of(choices: Sequence[Choice], prompt: int) -> Usage:
+    if len(choices) == 1:
+        only = choices[0]
+        return Usage(prompt, only.completion_tokens, only.reasoning_tokens)
+    return Usage(
         prompt_tokens=prompt,
         completion_tokens=sum(c.completion_tokens for c in choices),
         reasoning_tokens=sum(c.reasoning_tokens for c in choices),
     )
-    model = SNAPSHOTS.get(request["model"], request["model"])
-    return Completion(id, created, model, fingerprint, tuple(choices), usage)
 
 
 def budget(request: Mapping[str, Any]) -> int | None:
@@ -176,7 +297,7 @@ def finish(
     """
     limit = budget(request)
     if limit is not None and reasoning >= limit:
-        return Choice(index, "", "length", reasoning_tokens=limit, completion_tokens=limit)
+        return _spent(index, limit)
     room = None if limit is None else limit - reasoning
     if tool_calls:
         visible = sum(
@@ -194,14 +315,10 @@ def finish(
             reasoning_tokens=reasoning,
             completion_tokens=reasoning + visible,
         )
-    answer = refusal if refusal is not None else content or ""
-    answer = cut_at_stop(answer, request.get("stop"))
-    pieces = tokens.split_tokens(answer)
-    reason: FinishReason = "stop"
-    if room is not None and len(pieces) > room:
-        pieces, reason = pieces[:room], "length"
-        answer = "".join(pieces)
-    used = reasoning + len(pieces)
+    answer, reason, visible = _fit(
+        refusal if refusal is not None else content or "", request.get("stop"), room
+    )
+    used = reasoning + visible
     if refusal is not None:
         return Choice(
             index, None, reason, refusal=answer, reasoning_tokens=reasoning, completion_tokens=used
@@ -209,7 +326,31 @@ def finish(
     return Choice(index, answer, reason, reasoning_tokens=reasoning, completion_tokens=used)
 
 
-def cut_at_stop(answer: str, stop: str | list[str] | None) -> str:
+def _spent(index: int, limit: int) -> Choice:
+    """Reasoning used the whole budget: an empty answer cut for length (o-series models)."""
+    return Choice(index, "", "length", reasoning_tokens=limit, completion_tokens=limit)
+
+
+def _fit(
+    answer: str, stop: str | Sequence[str] | None, room: int | None
+) -> tuple[str, FinishReason, int]:
+    """The answer cut at its first stop sequence and to `room` tokens, why it ended, and
+    its tokens."""
+    answer = cut_at_stop(answer, stop)
+    pieces = tokens.split_tokens(answer)
+    if room is not None and len(pieces) > room:
+        return "".join(pieces[:room]), "length", room
+    return answer, "stop", len(pieces)
+
+
+@functools.lru_cache(maxsize=16384)
+def _fitted_answer(
+    prompt: str, variant: int, stop: str | tuple[str, ...] | None, room: int | None
+) -> tuple[str, FinishReason, int]:
+    return _fit(_answer(prompt, variant), stop, room)
+
+
+def cut_at_stop(answer: str, stop: str | Sequence[str] | None) -> str:
     """The text before the first stop sequence (which is not included)."""
     if not stop:
         return answer
@@ -263,9 +404,9 @@ def _content(request: Mapping[str, Any], rng: random.Random) -> str:
     return answer
 
 
-# An answer is a pure function of (prompt, variant): drawing one of 4096 variants and
+# An answer is a pure function of (prompt, variant): drawing one of 256 variants and
 # memoising its text keeps calls varied while a load test's repeated prompts cost a lookup.
-_VARIANT_BITS = 12
+_VARIANT_BITS = 8
 
 
 def _answer(prompt: str, variant: int) -> str:

@@ -67,6 +67,60 @@ def completion_body(completion: Completion, profile: Profile) -> dict[str, Any]:
     return out
 
 
+class BodyTemplate:
+    """The JSON body of a completion with its ``id``, ``created`` and usage counts left
+    open: a server that sends the same answer again fills in a few numbers instead of
+    rendering it anew. ``fill`` gives exactly the bytes `completion_body` would
+    (tests/test_render.py)."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, completion: Completion, profile: Profile) -> None:
+        blank = Completion(
+            "", 0, completion.model, completion.system_fingerprint, completion.choices,
+            Usage(0, 0, 0), completion.extra,
+        )  # fmt: skip
+        raw = jsonio.dumps(completion_body(blank, profile))
+        # Every open field is found by its key with quotes around it: a text the model or
+        # a user wrote is a JSON string, where each quote is escaped, so cannot hold one.
+        # "id" and "created" come before the choices, "usage" after them (completion_body).
+        parts, at, search = [], 0, 0
+        for marker, blank_value in _OPEN_FIELDS:
+            if marker == b'"usage":{':
+                search = raw.rindex(marker)
+                continue
+            found = raw.index(marker + blank_value, max(at, search)) + len(marker)
+            parts.append(raw[at:found])
+            at = found + len(blank_value)
+        parts.append(raw[at:])
+        self._parts = tuple(parts)
+
+    def fill(self, id: str, created: int, usage: Usage) -> bytes:
+        """The body with these values; `id` must be JSON-safe as it is (the mock's are),
+        and `usage` has no cached tokens (the generator reports none)."""
+        if usage.cached_tokens:
+            raise ValueError("a BodyTemplate leaves no room for cached tokens")
+        a, b, c, d, e, f, g = self._parts
+        return b"".join(
+            (
+                a, id.encode(), b, str(created).encode(), c, str(usage.prompt_tokens).encode(),
+                d, str(usage.completion_tokens).encode(), e, str(usage.total_tokens).encode(),
+                f, str(usage.reasoning_tokens).encode(), g,
+            )
+        )  # fmt: skip
+
+
+_OPEN_FIELDS = (
+    (b'"id":"', b""),
+    (b'"created":', b"0"),
+    (b'"usage":{', b""),
+    (b'"prompt_tokens":', b"0"),
+    (b'"completion_tokens":', b"0"),
+    (b'"total_tokens":', b"0"),
+    (b'"reasoning_tokens":', b"0"),
+)
+
+
 # A delta is a dict, or for the many one-string increments a (field, piece) pair, or for a
 # tool call's argument pieces an (index, piece) pair: the byte renderer writes those from
 # templates instead of building and serialising a dict per token.

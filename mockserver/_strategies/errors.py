@@ -68,6 +68,10 @@ def _api_errors(draw: DrawFn, status: int, profile: profiles.Profile) -> errors.
     return makers[draw(st.integers(0, 3)) % len(makers)]()
 
 
+_PAST = 1.75e9
+"""June 2025: the HTTP dates of the "in the past" form are up to 120 s after it."""
+
+
 @st.composite
 def _headers(draw: DrawFn, status: int) -> tuple[dict[str, str], float | None]:
     """The retry headers the SDKs read, in every combination: ``retry-after-ms``,
@@ -83,7 +87,7 @@ def _headers(draw: DrawFn, status: int) -> tuple[dict[str, str], float | None]:
         if form == 1:
             headers["retry-after"] = str(seconds)
         elif form == 2:
-            headers["retry-after"] = email.utils.formatdate(1.75e9 + seconds, usegmt=True)
+            headers["retry-after"] = email.utils.formatdate(_PAST + seconds, usegmt=True)
         elif form == 3:
             future = float(math.ceil(seconds))
         hint = draw(st.sampled_from([None, "true", "false"]))
@@ -109,12 +113,13 @@ def _errors(draw: DrawFn, profile: str | None, status: int | None = None) -> Err
         body["timestamp"] = at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
     headers, future = draw(_headers(status))
     variant = ErrorVariant(status, headers, body, name, _exception(status), retry_after_date=future)
-    # A future date asks for `future` seconds (to the second), unless retry-after-ms wins.
+    # A future date asks for `future` seconds (to the second), unless retry-after-ms wins;
+    # a past date asks for no wait, read at any time after it.
     asked = {**headers, "retry-after": str(future)} if future is not None else headers
     return replace(
         variant,
         retryable=assertions.should_retry(status, headers),
-        wait=assertions.asked_wait(asked, 0.0),
+        wait=assertions.asked_wait(asked, _PAST + 86_400),
     )
 
 

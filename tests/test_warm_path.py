@@ -1,0 +1,102 @@
+"""The warm path a load test takes (a body seen before, an answer rendered before) sends
+exactly the bytes a cold service would: same draws, same text, same counts, same JSON.
+(That a rendered answer, filled in, is exactly `completion_body`'s JSON: test_render.py.)"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from helpers import ask, post
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mockserver import AIMLAPI, OPENAI, Config, Profile, Service
+from mockserver._generation import engine
+
+_PROMPTS = ["Hello", 'Explain "quotes" and \\ slashes', "Tell me about tides", "Hi 👋 ünïcode"]
+
+
+@st.composite
+def plain_requests(draw: st.DrawFn) -> dict[str, Any]:
+    """Requests whose answers are plain text: no tools to call, no JSON mode."""
+    request = ask(draw(st.sampled_from(_PROMPTS)))
+    if draw(st.booleans()):
+        request["n"] = draw(st.integers(1, 3))
+    if draw(st.booleans()):
+        request["max_completion_tokens"] = draw(st.integers(1, 1200))
+    if draw(st.booleans()):
+        request["stop"] = draw(st.sampled_from(["e", ["the", "."], "zzz"]))
+    if draw(st.booleans()):
+        request["reasoning_effort"] = draw(st.sampled_from(["low", "medium", "high"]))
+    if draw(st.booleans()):
+        request["seed"] = draw(st.integers(1, 5))
+    return request
+
+
+def _answers(
+    service: Service, bodies: list[dict[str, Any]], *, cold: bool = False
+) -> list[tuple[int, Any, bytes]]:
+    out = []
+    for body in bodies:
+        if cold:  # forget every rendered answer and prepared body: the full path each time
+            service._templates.clear()
+            service._prepared.clear()
+        outcome = post(service, body)
+        headers = {k: v for k, v in outcome.headers.items() if k != "openai-processing-ms"}
+        out.append((outcome.status, headers, outcome.body))
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    requests=st.lists(plain_requests(), min_size=1, max_size=3),
+    profile=st.sampled_from([AIMLAPI, OPENAI]),
+    seed=st.integers(0, 3),
+)
+def test_the_warm_path_sends_the_bytes_the_full_path_would(
+    requests: list[dict[str, Any]], profile: Profile, seed: int
+) -> None:
+    # One service forgets what it rendered before each request (the full path every time),
+    # the other renders each answer once and fills it in after that; both draw the same.
+    same = {"seed": seed, "profile": profile, "clock": lambda: 1.75e9, "self_check": False}
+    bodies = requests * 40
+    full = _answers(Service(Config(**same)), bodies, cold=True)
+    warm = _answers(Service(Config(**same)), bodies)
+    assert warm == full
+
+
+def test_a_load_test_gets_valid_varied_answers_once_every_answer_is_warm() -> None:
+    service = Service(Config(seed=1))
+    bodies = [json.loads(post(service).body) for _ in range(1500)]
+    assert len({b["id"] for b in bodies}) == 1500
+    contents = {b["choices"][0]["message"]["content"] for b in bodies}
+    assert len(contents) > 100  # answers vary from call to call
+    usage = {b["usage"]["completion_tokens_details"]["reasoning_tokens"] for b in bodies}
+    assert len(usage) > 2
+    for body in bodies[-50:]:
+        assert body["model"] == "o3-mini-2025-01-31" and body["object"] == "chat.completion"
+
+
+@settings(max_examples=60)
+@given(request=plain_requests(), seed=st.integers(0, 2**32))
+def test_a_plan_draws_and_answers_as_the_general_path_does(
+    request: dict[str, Any], seed: int
+) -> None:
+    plan = engine.plan(request)
+    assert plan is not None
+    planned = engine.planned(plan, random.Random(seed), id="x", created=1, system_fingerprint="fp")
+    rng = random.Random(seed)
+    prompt = engine.prompt_tokens(request)
+    choices = [engine._choice(i, request, rng, prompt, None) for i in range(plan.count)]
+    general = engine.assemble(plan.model, choices, prompt, id="x", created=1, fingerprint="fp")
+    assert planned == general
+
+
+def test_requests_that_are_not_plain_have_no_plan() -> None:
+    tool = {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
+    assert engine.plan(ask(tools=[tool])) is None
+    assert engine.plan(ask(tools=[tool], tool_choice="none")) is not None
+    assert engine.plan(ask(response_format={"type": "json_object"})) is None
+    assert engine.plan(ask("Respond with JSON matching this schema: {}")) is None
