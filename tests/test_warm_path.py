@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from mockserver import AIMLAPI, OPENAI, Config, Profile, Service
 from mockserver._generation import engine
+from mockserver._generation.warm import WarmAnswers
 
 _PROMPTS = ["Hello", 'Explain "quotes" and \\ slashes', "Tell me about tides", "Hi 👋 ünïcode"]
 
@@ -41,7 +42,7 @@ def _answers(
     out = []
     for body in bodies:
         if cold:  # forget every rendered answer and prepared body: the full path each time
-            service._templates.clear()
+            service._warm = WarmAnswers(service.config.profile, service._fingerprint)
             service._prepared.clear()
         outcome = post(service, body)
         headers = {k: v for k, v in outcome.headers.items() if k != "openai-processing-ms"}

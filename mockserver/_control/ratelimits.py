@@ -43,12 +43,23 @@ class RateLimits:
             left = 60 - (now - self._window)
             used_requests, used_tokens = self._requests, self._tokens
         requests, tokens_ = self.requests_per_minute, self.tokens_per_minute
+        # Time until the budget is whole again, as if it refilled steadily.
+        reset_requests = min(left, used_requests * 60 / requests)
+        reset_tokens = min(left, used_tokens * 60 / tokens_)
         return {
             "x-ratelimit-limit-requests": str(requests),
             "x-ratelimit-limit-tokens": str(tokens_),
             "x-ratelimit-remaining-requests": str(max(requests - used_requests, 0)),
             "x-ratelimit-remaining-tokens": str(max(tokens_ - used_tokens, 0)),
-            # Time until the budget is whole again, as if it refilled steadily.
-            "x-ratelimit-reset-requests": duration(min(left, used_requests * 60 / requests)),
-            "x-ratelimit-reset-tokens": duration(min(left, used_tokens * 60 / tokens_)),
+            "x-ratelimit-reset-requests": _short(reset_requests)
+            if reset_requests < 1
+            else duration(reset_requests),
+            "x-ratelimit-reset-tokens": _short(reset_tokens)
+            if reset_tokens < 1
+            else duration(reset_tokens),
         }
+
+
+def _short(seconds: float) -> str:
+    """`duration` under a second, the case of almost every request."""
+    return f"{int(seconds * 1000) or 1}ms"

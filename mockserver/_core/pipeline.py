@@ -14,7 +14,6 @@ import re
 import threading
 import time
 import traceback
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from mockserver._generation import engine, fixtures, render
 from mockserver._generation.budget import schema_driven
 from mockserver._generation.model import Completion, Usage
 from mockserver._generation.replies import Error, FromFixture, Raw, Reply, Text
+from mockserver._generation.warm import WarmAnswers
 
 __all__ = ["CHAT_PATHS", "Call", "Config", "Outcome", "RawRequest", "Service", "StreamItem"]
 
@@ -54,7 +54,6 @@ CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
 ADMIN_PREFIX = "/__mock"
 _REMEMBER_BYTES = 4096
 _REMEMBER_BODIES = 512
-_REMEMBER_TEMPLATES = 16384  # rendered answers, about 1 KB each
 METRICS_PATH = "/metrics"
 
 
@@ -121,7 +120,7 @@ class Service:
             self._ids = random.Random(f"ids:{seed}")
             self._rng = random.Random(f"answers:{seed}")
             self._fingerprint = engine.fingerprint(random.Random(f"fp:{seed}"))
-            self._templates: OrderedDict[tuple[object, ...], render.BodyTemplate] = OrderedDict()
+            self._warm = WarmAnswers(self.config.profile, self._fingerprint)
         self.scopes.clear()
         shared = self.scopes.shared
         shared.stubs.clear()
@@ -303,8 +302,9 @@ class Service:
         if content_type and "json" not in content_type.lower():
             entry.body = raw.body.decode("utf-8", "replace")
             raise errors.wrong_content_type(profile, content_type)
+        known = self._prepared.get(raw.body) if len(raw.body) <= _REMEMBER_BYTES else None
         try:
-            body = strict_json.loads(raw.body)
+            body = strict_json.loads(raw.body) if known is None else strict_json.reparse(raw.body)
         except strict_json.JsonProblem as exc:
             entry.body = raw.body.decode("utf-8", "replace")
             raise errors.not_json(profile, str(exc)) from None
@@ -315,7 +315,7 @@ class Service:
         model = body.get("model")
         if isinstance(model, str) and model not in self._known_models:
             raise errors.unknown_model(model)
-        prepared = self._prepare(raw.body, body)
+        prepared = known or self._prepare(raw.body, body)
         entry.violations, entry.warnings = prepared.violations, prepared.warnings
         if prepared.violations:
             raise rules.first_error(profile, list(prepared.violations))
@@ -438,32 +438,14 @@ class Service:
         return Outcome(profile.success_status, headers, body, delay=self._ttft(fault, call.seq))
 
     def _planned_body(self, plan: engine.Plan) -> tuple[bytes, Usage]:
-        """The body of a plain answer, and its usage. A load test sends the same bodies
-        again and again, and draws the same few thousand answers for each: each answer is
-        rendered once (`render.BodyTemplate`) and sent again with its id, time and counts."""
+        """The body of a plain answer and its usage: drawn as `engine.generate` draws, and
+        rendered once per answer (`WarmAnswers`)."""
         created = int(self.config.clock())
         with self._lock:
             cid = engine.completion_id(self._ids)
             draws = engine.draw(plan, plan.rng(self._rng))
-            templates = self._templates
-            fingerprint = self._fingerprint
-        choices = engine.planned_choices(plan, draws)
-        usage = engine.usage_of(choices, plan.prompt_tokens)
-        first = choices[0]
-        key: tuple[object, ...] = (plan.model, first.content, first.finish_reason)
-        if len(choices) > 1:
-            key += tuple((c.content, c.finish_reason) for c in choices)
-        template = templates.get(key)
-        if template is None:
-            completion = engine.assemble(
-                plan.model, choices, 0, id=cid, created=created, fingerprint=fingerprint
-            )
-            template = render.BodyTemplate(completion, self.config.profile)
-            with self._lock:
-                if len(templates) >= _REMEMBER_TEMPLATES:
-                    templates.popitem(last=False)  # the oldest
-                templates[key] = template
-        return template.fill(cid, created, usage), usage
+            warm = self._warm
+        return warm.body(plan, draws, cid, created)
 
     def _generate(
         self, request: dict[str, Any], reply: Reply | None, plan: engine.Plan | None
