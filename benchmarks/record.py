@@ -86,7 +86,7 @@ def main() -> None:
             "--cassettes", cassettes, "--port", str(recorder_port), "--log-level", "warning",
         ]  # fmt: skip
         with (
-            _process([sys.executable, str(HERE / "servers.py"), "mock", str(upstream_port)], upstream_port),
+            _process([sys.executable, str(HERE / "servers.py"), "mock-stream", str(upstream_port)], upstream_port),
             _process(record, recorder_port),
             httpx.Client(timeout=30) as direct,
             httpx.Client(timeout=30) as proxied,

@@ -146,11 +146,12 @@ def http(seconds: float, connections: int) -> None:
     else:
         print(f"  aimock skipped: {why_not}")
     stream = json.dumps({**HELLO, "stream": True, "stream_options": {"include_usage": True}})
-    r = _rates(("bare-sse", "mock", "mock-self-check"), stream.encode(), seconds, connections)
+    streams = ("bare-sse", "mock-stream", "mock-stream-self-check")
+    r = _rates(streams, stream.encode(), seconds, connections)
     base = r["bare-sse"]
     print(f"256-token streams/s: bare Starlette SSE {base:.0f}")
-    print(f"  mock: {r['mock']:.0f}, ratio {r['mock'] / base:.2f}")
-    checked = r["mock-self-check"]
+    print(f"  mock: {r['mock-stream']:.0f}, ratio {r['mock-stream'] / base:.2f}")
+    checked = r["mock-stream-self-check"]
     print(f"  mock --self-check (every chunk validated): {checked:.0f}, ratio {checked / base:.2f}")
 
 

@@ -2,7 +2,7 @@
 settings: the mock, a bare Starlette JSON endpoint (parses the body, answers a fixed
 completion with JSONResponse), and a bare Starlette SSE endpoint.
 
-    python benchmarks/servers.py {mock,bare-json,bare-sse} PORT
+    python benchmarks/servers.py {mock,mock-stream,bare-json,bare-sse,...} PORT
 """
 
 from __future__ import annotations
@@ -77,9 +77,12 @@ def bare_sse() -> Starlette:
     return Starlette(routes=[Route("/v1/chat/completions", endpoint, methods=["POST"])])
 
 
-def mock(self_check: bool = False) -> Starlette:
+def mock(self_check: bool = False, stream: bool = False) -> Starlette:
+    """The mock with its defaults (validation, generation, journal on); for the stream
+    figures a stub makes it send the bare SSE endpoint's 256 tokens."""
     service = Service(Config(seed=1, journal_size=1000, self_check=self_check))
-    service.stub(stream_content(), stream=True)
+    if stream:
+        service.stub(stream_content(), stream=True)
     return create_app(service=service)
 
 
@@ -88,6 +91,8 @@ if __name__ == "__main__":
     makers = {
         "mock": mock,
         "mock-self-check": lambda: mock(self_check=True),
+        "mock-stream": lambda: mock(stream=True),
+        "mock-stream-self-check": lambda: mock(self_check=True, stream=True),
         "bare-json": bare_json,
         "bare-sse": bare_sse,
     }

@@ -38,7 +38,8 @@ def plain_requests(draw: st.DrawFn) -> dict[str, Any]:
 
 def _answers(
     service: Service, bodies: list[dict[str, Any]], *, cold: bool = False
-) -> list[tuple[int, Any, bytes]]:
+) -> list[tuple[int, Any, bytes, Any]]:
+    """Each answer's status, headers, body and journal entry (timings left out)."""
     out = []
     for body in bodies:
         if cold:  # forget every rendered answer and prepared body: the full path each time
@@ -46,7 +47,10 @@ def _answers(
             service._prepared.clear()
         outcome = post(service, body)
         headers = {k: v for k, v in outcome.headers.items() if k != "openai-processing-ms"}
-        out.append((outcome.status, headers, outcome.body))
+        entry = service.journal.last().as_dict()
+        del entry["duration_ms"]
+        del entry["response_headers"]["openai-processing-ms"]
+        out.append((outcome.status, headers, outcome.body, entry))
     return out
 
 
@@ -59,8 +63,9 @@ def _answers(
 def test_the_warm_path_sends_the_bytes_the_full_path_would(
     requests: list[dict[str, Any]], profile: Profile, seed: int
 ) -> None:
-    # One service forgets what it rendered before each request (the full path every time),
-    # the other renders each answer once and fills it in after that; both draw the same.
+    # One service forgets what it prepared and rendered before each request (the full path
+    # every time); the other answers repeats by its fast lane, from what it rendered once.
+    # Both draw the same, send the same bytes and journal the same entries.
     same = {"seed": seed, "profile": profile, "clock": lambda: 1.75e9, "self_check": False}
     bodies = requests * 40
     full = _answers(Service(Config(**same)), bodies, cold=True)

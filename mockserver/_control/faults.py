@@ -324,6 +324,11 @@ class FaultQueue:
         with self._lock:
             self.chaos_rate, self.chaos_faults = 0.0, ()
 
+    @property
+    def idle(self) -> bool:
+        """No fault is queued and no chaos is set: `take` would give None."""
+        return not self.pending and not self.chaos_rate
+
     def take(self) -> Fault | None:
         if not self.pending and not self.chaos_rate:  # nothing scripted: skip the lock
             return None

@@ -64,10 +64,17 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
     plan = _redaction(tuple(headers))
     if plan is None:
         return dict(headers)
-    return {
-        name: _mask(value) if secret else value
-        for (name, secret), value in zip(plan, headers.values(), strict=True)
-    }
+    return dict(_redacted(plan, tuple(headers.values())))
+
+
+@functools.lru_cache(maxsize=256)  # a client sends the same headers on every request
+def _redacted(
+    plan: tuple[tuple[str, bool], ...], values: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name, _mask(value) if secret else value)
+        for (name, secret), value in zip(plan, values, strict=True)
+    )
 
 
 @functools.lru_cache(maxsize=4096)  # a client sends the same header names on every request

@@ -10,10 +10,10 @@ def duration(seconds: float) -> str:
     """OpenAI's duration format: ``12ms``, ``1s``, ``6m0s``."""
     if seconds < 1:
         return f"{max(int(seconds * 1000), 1)}ms"
+    if seconds < 60:
+        return f"{seconds:.3g}s"
     minutes, rest = divmod(seconds, 60)
-    if minutes:
-        return f"{int(minutes)}m{int(rest)}s"
-    return f"{rest:.3g}s"
+    return f"{int(minutes)}m{int(rest)}s"
 
 
 @dataclass

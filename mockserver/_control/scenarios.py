@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -80,66 +80,56 @@ class Match:
 
     def misses(self, request: Request) -> list[str]:
         """Why `request` does not match, one phrase per failed condition ([] if it matches)."""
+        return list(self._failures(request))
+
+    def matches(self, request: Request) -> bool:
+        """No condition fails (stops at the first that does, and words no reason)."""
+        return next(self._failures(request), None) is None
+
+    def _failures(self, request: Request) -> Iterator[str]:
+        # A generator: a phrase is only written for a condition that fails, and a caller
+        # that needs no reasons stops at the first.
         messages: Sequence[Mapping[str, Any]] = request.get("messages") or []
         last = messages[-1] if messages else {}
-        found: list[str] = []
-
-        def expect(condition: bool, phrase: str) -> None:
-            if not condition:
-                found.append(phrase)
-
-        if self.model is not None:
-            expect(
-                request.get("model") == self.model,
-                f"model is {request.get('model')!r}, not {self.model!r}",
-            )
+        if self.model is not None and request.get("model") != self.model:
+            yield f"model is {request.get('model')!r}, not {self.model!r}"
         if self.last_user is not None:
             text = last_user_text(messages)
             if isinstance(self.last_user, TimedPattern):
                 hit = self.last_user.search(text)
-                slow = " (the search ran out of time)" if hit is None else ""
-                expect(
-                    hit is True,
-                    f"last user message {text[:60]!r} does not match "
-                    f"/{self.last_user.pattern}/{slow}",
-                )
+                if hit is not True:
+                    slow = " (the search ran out of time)" if hit is None else ""
+                    yield (
+                        f"last user message {text[:60]!r} does not match "
+                        f"/{self.last_user.pattern}/{slow}"
+                    )
             elif isinstance(self.last_user, re.Pattern):
-                expect(
-                    self.last_user.search(text) is not None,
-                    f"last user message {text[:60]!r} does not match /{self.last_user.pattern}/",
-                )
-            else:
-                expect(
-                    self.last_user.lower() in text.lower(),
-                    f"last user message {text[:60]!r} does not contain {self.last_user!r}",
-                )
+                if self.last_user.search(text) is None:
+                    yield (
+                        f"last user message {text[:60]!r} does not match /{self.last_user.pattern}/"
+                    )
+            elif self.last_user.lower() not in text.lower():
+                yield f"last user message {text[:60]!r} does not contain {self.last_user!r}"
         if self.turn is not None:
             turn = sum(1 for m in messages if m.get("role") == "assistant")
-            expect(turn == self.turn, f"turn is {turn}, not {self.turn}")
+            if turn != self.turn:
+                yield f"turn is {turn}, not {self.turn}"
         if self.has_tools is not None:
             has = bool(request.get("tools"))
-            expect(has == self.has_tools, "tools are offered" if has else "no tools are offered")
-        if self.last_role is not None:
-            expect(
-                last.get("role") == self.last_role,
-                f"last message role is {last.get('role')!r}, not {self.last_role!r}",
-            )
-        if self.tool_call_id is not None:
-            expect(
-                last.get("tool_call_id") == self.tool_call_id,
-                f"last tool_call_id is {last.get('tool_call_id')!r}, not {self.tool_call_id!r}",
-            )
+            if has != self.has_tools:
+                yield "tools are offered" if has else "no tools are offered"
+        if self.last_role is not None and last.get("role") != self.last_role:
+            yield f"last message role is {last.get('role')!r}, not {self.last_role!r}"
+        if self.tool_call_id is not None and last.get("tool_call_id") != self.tool_call_id:
+            yield f"last tool_call_id is {last.get('tool_call_id')!r}, not {self.tool_call_id!r}"
         if self.stream is not None:
             streams = bool(request.get("stream"))
-            expect(
-                streams == self.stream,
-                f"stream is {str(streams).lower()}, not {str(self.stream).lower()}",
-            )
-        if self.where is not None:
-            expect(bool(self.where(request)), "the predicate returned false")
+            if streams != self.stream:
+                yield f"stream is {str(streams).lower()}, not {str(self.stream).lower()}"
+        if self.where is not None and not self.where(request):
+            yield "the predicate returned false"
         if self.request is not None:
-            found.extend(self._request_misses(request))
-        return found
+            yield from self._request_misses(request)
 
     def _request_misses(self, request: Request) -> list[str]:
         assert self.request is not None
@@ -327,6 +317,9 @@ class Stubs:
         self._added = 0
         self.strict = False
 
+    def __len__(self) -> int:
+        return len(self._stubs)
+
     def add(self, stub: Stub) -> Stub:
         """Register `stub`; ValueError when a reply could never be sent (checked now, not
         when a request matches)."""
@@ -375,14 +368,20 @@ class Stubs:
                     return stub, stub.next_reply()
         raise LookupError(f"no stub is named {name!r}")
 
-    def pick(self, request: Request) -> tuple[Stub, Reply] | Miss | None:
+    def pick(self, request: Request, *, explain: bool = True) -> tuple[Stub, Reply] | Miss | None:
         """The stub that answers `request` and its reply; a `Miss` (in strict mode, or when
-        there are stubs but none matched) explains the nearest candidate."""
+        there are stubs but none matched) explains the nearest candidate, unless `explain`
+        is false (then None: nobody will read the reasons)."""
         if not self._stubs:  # the common case in load tests: nothing to lock or sort
             return None
         with self._lock:
             stubs = self._stubs
             ranked = stubs if len(stubs) == 1 else _ranked(stubs)
+            if not explain:
+                for stub in ranked:
+                    if not stub.exhausted and stub.match.matches(request):
+                        return stub, stub.next_reply()
+                return None
             nearest: tuple[int, Stub, list[str]] | None = None
             for stub in ranked:
                 if stub.exhausted:

@@ -180,6 +180,9 @@ def draw(simple: Plan, rng: random.Random) -> Draws:
     """The random draws of `generate` for a plain request, in its order: for each choice,
     the reasoning tokens, then the variant."""
     effort, prompt = simple.effort, simple.prompt_tokens
+    if simple.count == 1:  # the common case, without a generator
+        reasoning = text.reasoning_tokens(rng, effort=effort, prompt_tokens=prompt)
+        return ((reasoning, rng.getrandbits(_VARIANT_BITS)),)
     return tuple(
         (
             text.reasoning_tokens(rng, effort=effort, prompt_tokens=prompt),

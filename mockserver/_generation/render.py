@@ -73,7 +73,7 @@ class BodyTemplate:
     rendering it anew. ``fill`` gives exactly the bytes `completion_body` would
     (tests/test_render.py)."""
 
-    __slots__ = ("_parts",)
+    __slots__ = ("_format",)
 
     def __init__(self, completion: Completion, profile: Profile) -> None:
         blank = Completion(
@@ -90,24 +90,27 @@ class BodyTemplate:
                 search = raw.rindex(marker)
                 continue
             found = raw.index(marker + blank_value, max(at, search)) + len(marker)
-            parts.append(raw[at:found])
+            parts.append(raw[at:found].replace(b"%", b"%%"))
             at = found + len(blank_value)
-        parts.append(raw[at:])
-        self._parts = tuple(parts)
+        parts.append(raw[at:].replace(b"%", b"%%"))
+        # One printf-style format: filling it in is a single call into C.
+        slots = (b"%s", b"%d", b"%d", b"%d", b"%d", b"%d")
+        self._format = b"".join(p + s for p, s in zip(parts, (*slots, b""), strict=True))
 
     def fill(self, id: str, created: int, usage: Usage) -> bytes:
         """The body with these values; `id` must be JSON-safe as it is (the mock's are),
         and `usage` has no cached tokens (the generator reports none)."""
         if usage.cached_tokens:
             raise ValueError("a BodyTemplate leaves no room for cached tokens")
-        a, b, c, d, e, f, g = self._parts
-        return b"".join(
-            (
-                a, id.encode(), b, str(created).encode(), c, str(usage.prompt_tokens).encode(),
-                d, str(usage.completion_tokens).encode(), e, str(usage.total_tokens).encode(),
-                f, str(usage.reasoning_tokens).encode(), g,
-            )
-        )  # fmt: skip
+        prompt, completion = usage.prompt_tokens, usage.completion_tokens
+        return self._format % (
+            id.encode(),
+            created,
+            prompt,
+            completion,
+            prompt + completion,
+            usage.reasoning_tokens,
+        )
 
 
 _OPEN_FIELDS = (
