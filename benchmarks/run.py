@@ -49,10 +49,32 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# On a machine with two cores or more, the load generator (this process and wrk, which
+# inherits it) runs on core 0 and each single-process server on the last core: otherwise
+# the scheduler now and then puts a server and the load on one core, and two runs of the
+# same server differ by a fifth. Several workers get every core (they share with the load).
+CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+PINNED = len(CORES) >= 2
+LOAD_CORES = {CORES[0]} if PINNED else set()
+SERVER_CORES = {CORES[-1]} if PINNED else set()
+
+
+def _on(cores: set[int]) -> Callable[[], None] | None:
+    if not cores:
+        return None
+    return lambda: os.sched_setaffinity(0, cores)
+
+
 @contextmanager
-def process(command: list[str], port: int, name: str) -> Iterator[int]:
-    """Run a server process until the block ends; yields once its port accepts connections."""
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+def process(
+    command: list[str], port: int, name: str, cores: set[int] | None = None
+) -> Iterator[int]:
+    """Run a server process (on `cores`; all of them when None) until the block ends;
+    yields once its port accepts connections."""
+    every = set(CORES)
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, preexec_fn=_on(every if cores is None else cores)
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -71,16 +93,23 @@ def process(command: list[str], port: int, name: str) -> Iterator[int]:
 
 def server(kind: str) -> contextlib.AbstractContextManager[int]:
     """A server by name: one of benchmarks/servers.py's, ``mock-workers-N`` (the CLI's
-    ``mockserver serve --workers N``), or ``aimock``."""
+    ``mockserver serve --workers N``), ``bare-workers-N`` (the bare endpoint on uvicorn
+    with N workers), or ``aimock``."""
     port = _free_port()
     if kind.startswith("mock-workers-"):
         workers = kind.removeprefix("mock-workers-")
         cli = [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--seed", "1"]
-        return process([*cli, "--workers", workers, "--log-level", "warning"], port, kind)
+        command = [*cli, "--workers", workers, "--log-level", "warning"]
+        return process(command, port, kind, SERVER_CORES if workers == "1" else None)
+    if kind.startswith("bare-workers-"):
+        workers = kind.removeprefix("bare-workers-")
+        command = [sys.executable, str(HERE / "servers.py"), "bare-json", str(port), workers]
+        return process(command, port, kind, SERVER_CORES if workers == "1" else None)
     if kind == "aimock":
         content = SEED_COMPLETION["choices"][0]["message"]["content"]
-        return process(peers.command(port, "Hello", content), port, kind)
-    return process([sys.executable, str(HERE / "servers.py"), kind, str(port)], port, kind)
+        return process(peers.command(port, "Hello", content), port, kind, SERVER_CORES)
+    command = [sys.executable, str(HERE / "servers.py"), kind, str(port)]
+    return process(command, port, kind, SERVER_CORES)
 
 
 def per_call(fn: Callable[[], object], number: int) -> float:
@@ -157,10 +186,17 @@ def http(seconds: float, connections: int) -> None:
 
 def workers(seconds: float, connections: int, count: int) -> None:
     body = json.dumps(HELLO).encode()
-    r = _rates(("mock-workers-1", f"mock-workers-{count}"), body, seconds, connections)
+    kinds = ("mock-workers-1", f"mock-workers-{count}", "bare-workers-1", f"bare-workers-{count}")
+    r = _rates(kinds, body, seconds, connections)
     one, many = r["mock-workers-1"], r[f"mock-workers-{count}"]
     print(
         f"non-stream req/s, mockserver serve: --workers 1 {one:.0f}, --workers {count} {many:.0f}, ratio {many / one:.2f}"
+    )
+    # The control: what this machine gives a server that shares nothing, with the load
+    # generator on the same cores.
+    one, many = r["bare-workers-1"], r[f"bare-workers-{count}"]
+    print(
+        f"  the bare Starlette endpoint on uvicorn: 1 worker {one:.0f}, {count} workers {many:.0f}, ratio {many / one:.2f}"
     )
 
 
@@ -234,10 +270,17 @@ def main() -> None:
     parser.add_argument("--only", choices=["validation", "http", "in-process", "workers"])
     parser.add_argument("--workers", type=int, default=2, help="workers to compare with one")
     args = parser.parse_args()
+    if PINNED:
+        os.sched_setaffinity(0, LOAD_CORES)  # wrk, started from here, inherits it
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load by {generator()}: best of "
         f"{ROUNDS} runs of {args.seconds:g}s each, servers taking turns, over {args.connections} "
         "keep-alive connections"
+        + (
+            f"; load on core {min(LOAD_CORES)}, each one-process server on core {min(SERVER_CORES)}"
+            if PINNED
+            else ""
+        )
     )
     if args.only in (None, "validation"):
         validation()

@@ -3,6 +3,7 @@ settings: the mock, a bare Starlette JSON endpoint (parses the body, answers a f
 completion with JSONResponse), and a bare Starlette SSE endpoint.
 
     python benchmarks/servers.py {mock,mock-stream,bare-json,bare-sse,...} PORT
+    python benchmarks/servers.py bare-json PORT WORKERS
 """
 
 from __future__ import annotations
@@ -88,6 +89,19 @@ def mock(self_check: bool = False, stream: bool = False) -> Starlette:
 
 if __name__ == "__main__":
     kind, port = sys.argv[1], int(sys.argv[2])
+    if len(sys.argv) > 3:  # bare-json PORT WORKERS: uvicorn's own process manager
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        uvicorn.run(
+            "servers:bare_json",
+            factory=True,
+            workers=int(sys.argv[3]),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+        sys.exit(0)
     makers = {
         "mock": mock,
         "mock-self-check": lambda: mock(self_check=True),
