@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -74,7 +75,15 @@ class _Endpoint:
         raw = await self._read(scope, receive)
         if raw is None:  # the client left before its body arrived
             return
-        outcome = raw if isinstance(raw, Outcome) else await self._handle(raw)
+        if isinstance(raw, Outcome):
+            outcome = raw
+        elif b'"tools"' in raw.body or b'"json_schema"' in raw.body:
+            # Generation from a user's schema may take up to its time budget: it runs in a
+            # thread so the event loop keeps serving everyone else. Every other request
+            # (the common case) is answered inline, where a thread hop would cost more.
+            outcome = await asyncio.to_thread(self.service.handle, raw)
+        else:
+            outcome = self.service.handle(raw)
         if outcome.delay <= 0 and outcome.stream is None:
             await self._write(scope, outcome, send)  # nothing to wait on: no watcher needed
             return
@@ -97,7 +106,7 @@ class _Endpoint:
     async def _write(self, scope: Scope, outcome: Outcome, send: Send) -> None:
         if outcome.delay > 0:
             await asyncio.sleep(outcome.delay)
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers.items()]
+        headers = [(_name(k), v.encode("latin-1")) for k, v in outcome.headers.items()]
         if outcome.stream is None:
             headers.append((b"content-length", str(len(outcome.body)).encode()))
             await send(
@@ -109,17 +118,11 @@ class _Endpoint:
         await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
         await _stream(outcome.stream, send)
 
-    async def _handle(self, raw: RawRequest) -> Outcome:
-        # Generation from a user's schema may take up to its time budget: it runs in a
-        # thread so the event loop keeps serving everyone else. Every other request (the
-        # common case) is answered inline, where a thread hop would cost more than the work.
-        if b'"tools"' in raw.body or b'"json_schema"' in raw.body:
-            return await asyncio.to_thread(self.service.handle, raw)
-        return self.service.handle(raw)
-
     async def _read(self, scope: Scope, receive: Receive) -> RawRequest | Outcome | None:
         limit = self.service.config.max_body_bytes
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = {
+            _NAMES.get(k) or k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+        }
         path = scope["path"]
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -142,6 +145,24 @@ class _Endpoint:
             first = bytes(body)
         query = scope.get("query_string", b"").decode("latin-1")
         return RawRequest(scope["method"], path, headers, first, query)
+
+
+# Header names a client sends on every request, decoded once (uvicorn gives them lower-case).
+_NAMES = {
+    name.encode(): name
+    for name in (
+        "host", "authorization", "content-type", "content-length", "accept", "user-agent",
+        "accept-encoding", "connection", "x-stainless-retry-count", "x-stainless-lang",
+        "x-stainless-package-version", "x-stainless-os", "x-stainless-arch",
+        "x-stainless-runtime", "x-stainless-runtime-version", "x-stainless-async",
+        "x-stainless-read-timeout", "openai-organization", "openai-project",
+    )
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=256)  # the mock sends the same few names on every answer
+def _name(name: str) -> bytes:
+    return name.encode("latin-1")
 
 
 async def _disconnected(receive: Receive) -> None:

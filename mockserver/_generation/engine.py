@@ -8,7 +8,7 @@ a non-stream request would have received.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import functools
 import hashlib
 import json
@@ -61,8 +61,9 @@ _ID_SYMBOLS = bytes.maketrans(b"+/", b"Xq")
 
 
 def random_id(rng: random.Random, prefix: str, length: int) -> str:
-    raw = base64.b64encode(rng.randbytes(length * 3 // 4 + 3)).translate(_ID_SYMBOLS)
-    return prefix + raw[:length].decode()
+    size = length * 3 // 4 + 3
+    raw = rng.getrandbits(size * 8).to_bytes(size, "little")  # rng.randbytes(size), inlined
+    return prefix + binascii.b2a_base64(raw, newline=False)[:length].translate(_ID_SYMBOLS).decode()
 
 
 def completion_id(rng: random.Random) -> str:
