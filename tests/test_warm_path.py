@@ -106,3 +106,14 @@ def test_requests_that_are_not_plain_have_no_plan() -> None:
     assert engine.plan(ask(tools=[tool], tool_choice="none")) is not None
     assert engine.plan(ask(response_format={"type": "json_object"})) is None
     assert engine.plan(ask("Respond with JSON matching this schema: {}")) is None
+
+
+def test_a_repeated_body_inside_a_scope_is_journaled_in_that_scope() -> None:
+    service = Service(Config(seed=1))
+    for _ in range(3):
+        post(service)
+    with service.scope("t1"):
+        for _ in range(2):
+            post(service)
+        assert len(service.journal) == 2
+    assert len(service.journal) == 3

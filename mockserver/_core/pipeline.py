@@ -262,11 +262,15 @@ class Service:
             or scenario_files.HEADER in headers
         ):
             return None
-        prepared = self._prepared.get(raw.body) if len(raw.body) <= _REMEMBER_BYTES else None
+        prepared = self._known(raw.body)
         if prepared is None or prepared.plan is None or prepared.stream:
+            return None
+        if len(raw.body) > self.config.max_body_bytes:
             return None
         content_type = headers.get("content-type", "")
         if content_type and "json" not in content_type.lower():
+            return None
+        if self._scope.get() is not None:  # inside `with service.scope(...)`
             return None
         shared = self.scopes.shared
         if len(shared.stubs) or shared.stubs.strict or not shared.faults.idle:
@@ -373,7 +377,7 @@ class Service:
         if content_type and "json" not in content_type.lower():
             entry.body = raw.body.decode("utf-8", "replace")
             raise errors.wrong_content_type(profile, content_type)
-        known = self._prepared.get(raw.body) if len(raw.body) <= _REMEMBER_BYTES else None
+        known = self._known(raw.body)
         try:
             body = strict_json.loads(raw.body) if known is None else strict_json.reparse(raw.body)
         except strict_json.JsonProblem as exc:
@@ -397,12 +401,19 @@ class Service:
         call = Call(entry.seq, body, raw.headers, entry.request_id)
         return self._answer(call, entry, prepared.plan)
 
+    def _known(self, raw: bytes) -> _Prepared | None:
+        """What was prepared for these bytes, if it still holds (same profile)."""
+        if len(raw) > _REMEMBER_BYTES:
+            return None
+        found = self._prepared.get(raw)
+        return found if found is not None and found.profile is self.config.profile else None
+
     def _prepare(self, raw: bytes, body: dict[str, Any]) -> _Prepared:
         """What the body's bytes decide (its verdict, the engine's plan), remembered for
         small bodies: a load test sends the same bytes again and again."""
         if len(raw) > _REMEMBER_BYTES:
             return _Prepared.of(body, self.config.profile)
-        found = self._prepared.get(raw)
+        found = self._known(raw)
         if found is None:
             if len(self._prepared) >= _REMEMBER_BODIES:
                 self._prepared.clear()
@@ -616,16 +627,18 @@ class _Prepared:
     plan: engine.Plan | None
     """How to answer it when nothing scripted does (None: not plain, or not valid)."""
     stream: bool
+    profile: Profile
+    """The profile it was prepared for (o3-mini's rules differ by profile)."""
 
     @classmethod
     def of(cls, body: dict[str, Any], profile: Profile) -> _Prepared:
         stream = body.get("stream") is True
         violations, warnings = tolerated.split(validation.validate_request(body))
         if violations:
-            return cls(tuple(violations), tuple(warnings), False, None, stream)
+            return cls(tuple(violations), tuple(warnings), False, None, stream, profile)
         allowed = rules.check(body, profile) is None
         plan = engine.plan(body) if allowed else None
-        return cls((), tuple(warnings), allowed, plan, stream)
+        return cls((), tuple(warnings), allowed, plan, stream, profile)
 
 
 def _reply(value: Reply | str | Mapping[str, Any]) -> Reply:
