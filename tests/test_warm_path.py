@@ -8,6 +8,7 @@ import json
 import random
 from typing import Any
 
+import pytest
 from helpers import ask, post
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -117,3 +118,19 @@ def test_a_repeated_body_inside_a_scope_is_journaled_in_that_scope() -> None:
             post(service)
         assert len(service.journal) == 2
     assert len(service.journal) == 3
+
+
+def test_a_failure_in_the_fast_lane_is_counted_and_the_full_path_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = Service(Config(seed=1))
+    post(service)  # the body is known from now on
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(service.rate_limits, "take", broken)
+    outcome = post(service)
+    assert outcome.status == 500  # the full path's guard: a provider-shaped 500, journaled
+    assert service.internal_errors == 2  # the lane's failure and the full path's
+    assert "RuntimeError: boom" in service.journal.last().notes["internal_error"]

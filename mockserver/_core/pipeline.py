@@ -194,7 +194,11 @@ class Service:
     # ---- entry point ---------------------------------------------------------------------
 
     def handle(self, raw: RawRequest) -> Outcome:
-        fast = self._fast_lane(raw)
+        try:
+            fast = self._fast_lane(raw)
+        except Exception:  # a bug in the lane: counted, and the full path answers
+            self.internal_errors += 1
+            fast = None
         if fast is not None:
             return fast
         started = time.perf_counter()
