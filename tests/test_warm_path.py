@@ -69,9 +69,15 @@ def test_the_warm_path_sends_the_bytes_the_full_path_would(
     # Both draw the same, send the same bytes and journal the same entries.
     same = {"seed": seed, "profile": profile, "clock": lambda: 1.75e9, "self_check": False}
     bodies = requests * 40
-    full = _answers(Service(Config(**same)), bodies, cold=True)
-    warm = _answers(Service(Config(**same)), bodies)
+    cold_service, warm_service = Service(Config(**same)), Service(Config(**same))
+    full = _answers(cold_service, bodies, cold=True)
+    warm = _answers(warm_service, bodies)
     assert warm == full
+    # and the same counters for /metrics: requests by path, status and answerer, and tokens
+    cold_figures, warm_figures = cold_service.metrics.snapshot(), warm_service.metrics.snapshot()
+    assert warm_figures["requests"] == cold_figures["requests"]
+    assert warm_figures["tokens"] == cold_figures["tokens"]
+    assert warm_figures["latency"].keys() == cold_figures["latency"].keys()
 
 
 def test_a_load_test_gets_valid_varied_answers_once_every_answer_is_warm() -> None:
