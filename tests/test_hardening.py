@@ -523,6 +523,33 @@ def test_the_journal_is_bounded_in_bytes_and_says_what_it_cut() -> None:
     assert journal.last().body == ask("short")
 
 
+def test_answers_to_distinct_prompts_keep_bounded_memory() -> None:
+    # An answer quotes words of its prompt, and the mock keeps the answers it rendered
+    # for requests that come again: long prompts (1 MB words) must not be kept at all,
+    # and many distinct small ones only up to the stores' bounds.
+    import tracemalloc
+
+    from mockserver._generation import warm
+
+    service = Service(Config(seed=1, journal_size=0))
+    post(service)  # warm up the caches of a first answer
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(3):
+            word = chr(97 + i) * 1_000_000
+            assert post(service, ask(f"Tell me about {word}")).status == 201
+        for i in range(600):
+            assert post(service, ask(f"Tell me about {'w' * 3000}{i}")).status == 201
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # Before these bounds, the same requests kept about 60 MiB (and more with more).
+    assert kept < 32 * 1024 * 1024, f"{kept / 2**20:.0f} MiB kept"
+    assert service._warm._template_bytes <= warm.TEMPLATE_BYTES
+    assert len(service._warm._outcomes) <= warm.OUTCOMES
+
+
 def test_serve_takes_a_journal_bytes_option() -> None:
     args = cli._parser().parse_args(["serve", "--journal-bytes", "12345"])
     assert args.journal_bytes == 12345

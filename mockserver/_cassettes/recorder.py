@@ -242,9 +242,7 @@ class Recorder:
                     stream=wants_stream,
                 )
             ]
-            paths = _paths(exchange.violations)
-            if paths:
-                headers = [*headers, (DRIFT_HEADER.encode(), paths.encode("latin-1", "replace"))]
+            headers = _with_drift(headers, exchange.violations)
         if broken is not None:
             exchange.outcome = "timeout" if isinstance(broken, httpx.TimeoutException) else "broken"
             exchange.dropped = True
@@ -265,9 +263,7 @@ class Recorder:
         headers: list[tuple[bytes, bytes]],
         found: list[Violation],
     ) -> None:
-        if found:
-            shown = _paths([str(v) for v in found])
-            headers = [*headers, (DRIFT_HEADER.encode(), shown.encode("latin-1", "replace"))]
+        headers = _with_drift(headers, [str(v) for v in found])
         await send({"type": "http.response.start", "status": exchange.status, "headers": headers})
         events: list[tuple[float, bytes]] = []
         exchange.events = events
@@ -376,6 +372,16 @@ def _violation(text: str) -> Violation:
 
 def _paths(violations: list[str]) -> str:
     return ", ".join(dict.fromkeys(_violation(v).path or "(root)" for v in violations))
+
+
+def _with_drift(
+    headers: list[tuple[bytes, bytes]], violations: list[str]
+) -> list[tuple[bytes, bytes]]:
+    """`headers` and, when the answer breaks the contract, the drift header naming where."""
+    paths = _paths(violations)
+    if not paths:
+        return headers
+    return [*headers, (DRIFT_HEADER.encode(), paths.encode("latin-1", "replace"))]
 
 
 def _stderr(line: str) -> None:

@@ -415,8 +415,8 @@ class Service:
     def _prepare(self, raw: bytes, body: dict[str, Any]) -> _Prepared:
         """What the body's bytes decide (its verdict, the engine's plan), remembered for
         small bodies: a load test sends the same bytes again and again."""
-        if len(raw) > _REMEMBER_BYTES:
-            return _Prepared.of(body, self.config.profile)
+        if len(raw) > _REMEMBER_BYTES:  # not kept, and no plan: a plan holds its prompt
+            return _Prepared.of(body, self.config.profile, planned=False)
         found = self._known(raw)
         if found is None:
             if len(self._prepared) >= _REMEMBER_BODIES:
@@ -635,13 +635,13 @@ class _Prepared:
     """The profile it was prepared for (o3-mini's rules differ by profile)."""
 
     @classmethod
-    def of(cls, body: dict[str, Any], profile: Profile) -> _Prepared:
+    def of(cls, body: dict[str, Any], profile: Profile, *, planned: bool = True) -> _Prepared:
         stream = body.get("stream") is True
         violations, warnings = tolerated.split(validation.validate_request(body))
         if violations:
             return cls(tuple(violations), tuple(warnings), False, None, stream, profile)
         allowed = rules.check(body, profile) is None
-        plan = engine.plan(body) if allowed else None
+        plan = engine.plan(body) if allowed and planned else None
         return cls((), tuple(warnings), allowed, plan, stream, profile)
 
 

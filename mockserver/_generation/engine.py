@@ -347,7 +347,7 @@ def _fit(
     return answer, "stop", len(pieces)
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)  # prompts up to _CACHED_PROMPT_CHARS, answers quoting them
 def _fitted_answer(
     prompt: str, variant: int, stop: str | tuple[str, ...] | None, room: int | None
 ) -> tuple[str, FinishReason, int]:
@@ -414,16 +414,18 @@ _VARIANT_BITS = 8
 
 
 def _answer(prompt: str, variant: int) -> str:
-    # Long prompts are not cached: 8,192 entries keyed by 8 MiB prompts would hold 64 GiB.
+    # Long prompts are not cached: 4,096 entries keyed by 8 MiB prompts would hold 32 GiB.
     if len(prompt) > _CACHED_PROMPT_CHARS:
         return text.answer(random.Random(f"{variant}:{prompt}"), prompt=prompt)
     return _cached_answer(prompt, variant)
 
 
-_CACHED_PROMPT_CHARS = 4096
+# An answer quotes words of its prompt: with prompts up to 1,024 characters, 4,096 kept
+# answers stay within about 20 MiB.
+_CACHED_PROMPT_CHARS = 1024
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=4096)
 def _cached_answer(prompt: str, variant: int) -> str:
     return text.answer(random.Random(f"{variant}:{prompt}"), prompt=prompt)
 

@@ -97,6 +97,11 @@ class BodyTemplate:
         slots = (b"%s", b"%d", b"%d", b"%d", b"%d", b"%d")
         self._format = b"".join(p + s for p, s in zip(parts, (*slots, b""), strict=True))
 
+    @property
+    def size(self) -> int:
+        """Bytes the template holds."""
+        return len(self._format)
+
     def fill(self, id: str, created: int, usage: Usage) -> bytes:
         """The body with these values; `id` must be JSON-safe as it is (the mock's are),
         and `usage` has no cached tokens (the generator reports none)."""

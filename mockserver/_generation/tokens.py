@@ -148,12 +148,18 @@ def split_tokens(text: str) -> list[str]:
     """Cut ``text`` into the pieces :func:`count_text` counts; they join back to ``text``."""
     if len(text) <= 48:
         return list(_split_cached(text))
-    if len(text) <= _CACHED_CHARS:  # a generated answer comes back often: split it once
+    if len(text) <= _WHOLE_CHARS:  # a generated answer comes back often: split it once
         return list(_split_whole(text))
     return _split_sentences(text)
 
 
-@functools.lru_cache(maxsize=4096)
+# The caches hold pieces, about 50 bytes each per 4 characters: keys are kept short so that
+# the whole of them stays near 40 MiB whatever texts come (a long word is many pieces).
+_WHOLE_CHARS = 1024
+_SENTENCE_CHARS = 256
+
+
+@functools.lru_cache(maxsize=1024)
 def _split_whole(text: str) -> tuple[str, ...]:
     return tuple(_split_sentences(text))
 
@@ -161,15 +167,12 @@ def _split_whole(text: str) -> tuple[str, ...]:
 def _split_sentences(text: str) -> list[str]:
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
-        # a cache keyed by an 8 MiB sentence would keep 8 MiB per entry: long ones are not kept
-        out.extend(_split_cached(sentence) if len(sentence) <= _CACHED_CHARS else _split(sentence))
+        cached = len(sentence) <= _SENTENCE_CHARS
+        out.extend(_split_cached(sentence) if cached else _split(sentence))
     return out
 
 
-_CACHED_CHARS = 4096
-
-
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=8192)
 def _split_cached(text: str) -> tuple[str, ...]:
     return tuple(_split(text))
 

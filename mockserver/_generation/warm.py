@@ -11,28 +11,34 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TypeVar
 
 from mockserver._contract.profiles import Profile
 from mockserver._generation import engine, render
 from mockserver._generation.model import Usage
 
-TEMPLATES = 16_384
-"""Rendered answers kept (about 1 KB each); the oldest goes first."""
-OUTCOMES = 65_536
-"""(plan, draws) pairs whose template and usage are kept (a few hundred bytes each)."""
+TEMPLATES = 4096
+"""Rendered answers kept at most; the oldest goes first."""
+TEMPLATE_BYTES = 16 * 1024 * 1024
+"""...and at most this many bytes of them and their texts (an answer quotes its prompt)."""
+OUTCOMES = 4096
+"""(plan, draws) pairs whose template and usage are remembered (a body's 256 variants
+times its few reasoning counts fit)."""
+
+_Key = tuple[object, ...]
 
 
 class WarmAnswers:
-    """Rendered answers of one server (its profile and fingerprint); thread-safe."""
+    """Rendered answers of one server (its profile and fingerprint); thread-safe and
+    bounded. Give it plans of small bodies only: a plan holds its prompt."""
 
     def __init__(self, profile: Profile, fingerprint: str) -> None:
         self._profile = profile
         self._fingerprint = fingerprint
-        self._templates: OrderedDict[tuple[object, ...], render.BodyTemplate] = OrderedDict()
-        self._outcomes: OrderedDict[
-            tuple[engine.Plan, engine.Draws], tuple[render.BodyTemplate, Usage]
-        ] = OrderedDict()
+        self._templates: OrderedDict[_Key, tuple[render.BodyTemplate, int]] = OrderedDict()
+        self._template_bytes = 0
+        self._outcomes: OrderedDict[tuple[engine.Plan, engine.Draws], tuple[_Key, Usage]] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
 
     def body(
@@ -40,9 +46,11 @@ class WarmAnswers:
     ) -> tuple[bytes, Usage]:
         """The JSON body `engine.built` and `render.completion_body` would give, and its usage."""
         found = self._outcomes.get((plan, draws))
-        if found is None:
-            found = self._render(plan, draws)
-        template, usage = found
+        kept = None if found is None else self._templates.get(found[0])
+        if found is None or kept is None:
+            template, usage = self._render(plan, draws)
+        else:
+            template, usage = kept[0], found[1]
         return template.fill(id, created, usage), usage
 
     def _render(self, plan: engine.Plan, draws: engine.Draws) -> tuple[render.BodyTemplate, Usage]:
@@ -50,23 +58,27 @@ class WarmAnswers:
         usage = engine.usage_of(choices, plan.prompt_tokens)
         # Keyed by what the body shows, so prompts with the same answer share one template.
         key = (plan.model, *[(c.content, c.finish_reason) for c in choices])
-        template = self._templates.get(key)
+        kept = self._templates.get(key)
+        template = None if kept is None else kept[0]
         if template is None:
             completion = engine.assemble(
                 plan.model, choices, 0, id="", created=0, fingerprint=self._fingerprint
             )
             template = render.BodyTemplate(completion, self._profile)
         with self._lock:
-            _put(self._templates, key, template, TEMPLATES)
-            _put(self._outcomes, (plan, draws), (template, usage), OUTCOMES)
+            # The key holds the answers' texts too: they count with the rendered bytes.
+            self._keep(key, template, template.size + sum(len(c.content or "") for c in choices))
+            outcomes = self._outcomes
+            if (plan, draws) not in outcomes and len(outcomes) >= OUTCOMES:
+                outcomes.popitem(last=False)  # the oldest
+            outcomes[(plan, draws)] = (key, usage)
         return template, usage
 
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def _put(store: OrderedDict[K, V], key: K, value: V, limit: int) -> None:
-    if key not in store and len(store) >= limit:
-        store.popitem(last=False)  # the oldest
-    store[key] = value
+    def _keep(self, key: _Key, template: render.BodyTemplate, cost: int) -> None:
+        templates = self._templates
+        if key in templates or cost > TEMPLATE_BYTES:  # kept already, or too large to keep
+            return
+        templates[key] = (template, cost)
+        self._template_bytes += cost
+        while len(templates) > TEMPLATES or self._template_bytes > TEMPLATE_BYTES:
+            self._template_bytes -= templates.popitem(last=False)[1][1]  # the oldest

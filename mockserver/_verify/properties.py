@@ -50,16 +50,25 @@ def _violations(found: list[Any], what: str) -> None:
     _require(not found, f"{what} breaks the schema: " + "; ".join(str(v) for v in found[:5]))
 
 
+def _success(
+    target: Target, profile: Profile, request: dict[str, Any], content_type: str
+) -> Exchange:
+    """Post `request`; the answer must have the profile's success status, `content_type`
+    and the profile's success headers."""
+    answer = target.post(request)
+    _status(answer, profile.success_status, f"the {profile.name} profile's success status")
+    _require(
+        answer.content_type.startswith(content_type),
+        f"content-type {answer.content_type!r}, expected {content_type}",
+    )
+    _headers(answer, profile)
+    return answer
+
+
 def check_completion(target: Target, profile: Profile, request: dict[str, Any]) -> dict[str, Any]:
     """A valid non-stream request gets the profile's success status and a valid completion
     with one choice per ``n``; returns the completion."""
-    answer = target.post({**request, "stream": False})
-    _status(answer, profile.success_status, f"the {profile.name} profile's success status")
-    _require(
-        answer.content_type.startswith("application/json"),
-        f"content-type {answer.content_type!r}, expected application/json",
-    )
-    _headers(answer, profile)
+    answer = _success(target, profile, {**request, "stream": False}, "application/json")
     try:
         body = answer.json()
     except ValueError:
@@ -74,13 +83,7 @@ def check_completion(target: Target, profile: Profile, request: dict[str, Any]) 
 def check_stream(target: Target, profile: Profile, request: dict[str, Any]) -> dict[str, Any]:
     """A valid stream request gets the profile's success status and a valid SSE transcript,
     ending with the usage chunk exactly when ``include_usage`` asks; returns its fold."""
-    answer = target.post({**request, "stream": True})
-    _status(answer, profile.success_status, f"the {profile.name} profile's success status")
-    _require(
-        answer.content_type.startswith("text/event-stream"),
-        f"content-type {answer.content_type!r}, expected text/event-stream",
-    )
-    _headers(answer, profile)
+    answer = _success(target, profile, {**request, "stream": True}, "text/event-stream")
     _violations(validation.validate_transcript(answer.body), "the stream")
     chunks = [json.loads(e.data) for e in sse.decode(answer.body) if e.data != sse.DONE]
     include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
