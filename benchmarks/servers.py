@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from mockserver import create_app
+from mockserver._adapters.server import http_protocol
 from mockserver._contract.profiles import AIMLAPI
 from mockserver._core.pipeline import Config, Service
 from mockserver._generation import render
@@ -104,6 +105,7 @@ if __name__ == "__main__":
         sys.exit(0)
     makers = {
         "mock": mock,
+        "mock-stock-uvicorn": mock,
         "mock-self-check": lambda: mock(self_check=True),
         "mock-stream": lambda: mock(stream=True),
         "mock-stream-self-check": lambda: mock(self_check=True, stream=True),
@@ -111,6 +113,16 @@ if __name__ == "__main__":
         "bare-sse": bare_sse,
     }
     app = makers[kind]()
+    # The mock runs on the HTTP protocol `mockserver serve` uses (uvicorn's httptools
+    # protocol with the fast lane's short cut); "mock-stock-uvicorn" and the bare
+    # endpoints on uvicorn's own (httptools, as "auto" picks when it is installed).
+    http = "auto" if kind.startswith("bare") or kind == "mock-stock-uvicorn" else http_protocol()
     uvicorn.run(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        http=http,
     )

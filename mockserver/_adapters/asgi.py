@@ -42,6 +42,20 @@ def create_app(
     return app
 
 
+LANE_TRIED = "mockserver.lane_tried"
+"""Scope key a server protocol sets when it asked `Service.answer_now` already."""
+
+
+def direct_service(app: Any) -> Service | None:
+    """The service behind an app made by `create_app` (through server middleware such as
+    uvicorn's proxy headers), while requests go straight to it; else None."""
+    while not isinstance(app, _App):
+        app = getattr(app, "app", None)
+        if app is None:
+            return None
+    return app._endpoint.service if not app.user_middleware and app._direct() else None
+
+
 class _App(Starlette):
     """A Starlette app whose one route takes every path. While nobody has added middleware
     or routes in front of it, HTTP requests go straight to the endpoint: Starlette's
@@ -83,7 +97,7 @@ class _Endpoint:
             # (the common case) is answered inline, where a thread hop would cost more.
             outcome = await asyncio.to_thread(self.service.handle, raw)
         else:
-            outcome = self.service.handle(raw)
+            outcome = self.service.handle(raw, lane=LANE_TRIED not in scope)
         if outcome.delay <= 0 and outcome.stream is None:
             await self._write(scope, outcome, send)  # nothing to wait on: no watcher needed
             return
@@ -120,13 +134,12 @@ class _Endpoint:
 
     async def _read(self, scope: Scope, receive: Receive) -> RawRequest | Outcome | None:
         limit = self.service.config.max_body_bytes
-        headers = {
-            _NAMES.get(k) or k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
-        }
         path = scope["path"]
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            return self.service.error_outcome(errors.too_large(limit), path, "")
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if value.isdigit() and int(value) > limit:
+                    return self.service.error_outcome(errors.too_large(limit), path, "")
+                break
         message: Message = await receive()
         if message["type"] != "http.request":  # the client went away
             return None
@@ -143,8 +156,16 @@ class _Endpoint:
                 if len(body) > limit:
                     return self.service.error_outcome(errors.too_large(limit), path, "")
             first = bytes(body)
-        query = scope.get("query_string", b"").decode("latin-1")
-        return RawRequest(scope["method"], path, headers, first, query)
+        return raw_request(scope, first)
+
+
+def raw_request(scope: Scope, body: bytes) -> RawRequest:
+    """The pipeline's view of an ASGI request whose body has been read."""
+    headers = {
+        _NAMES.get(k) or k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+    }
+    query = scope.get("query_string", b"").decode("latin-1")
+    return RawRequest(scope["method"], scope["path"], headers, body, query)
 
 
 # Header names a client sends on every request, decoded once (uvicorn gives them lower-case).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -94,10 +95,20 @@ def _options(host: str, port: int, log_level: str, access_log: bool | None) -> d
         # Off by default (one line per request slows load tests); --access-log turns it on.
         "access_log": log_level == "debug" if access_log is None else access_log,
         "loop": "auto",
-        "http": "auto",
+        "http": http_protocol(),
         "lifespan": "off",
         "timeout_graceful_shutdown": 1,
     }
+
+
+def http_protocol() -> type[asyncio.Protocol] | str:
+    """The protocol with the fast lane's short cut (see protocol.py) when httptools is
+    installed; else uvicorn's choice."""
+    try:
+        from mockserver._adapters.protocol import Protocol, fits
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings httptools
+        return "auto"
+    return Protocol if fits() else "auto"
 
 
 def serve(

@@ -37,10 +37,14 @@ class ApiError(Exception):
         """The body shape this error takes in `profile`."""
         return "envelope" if self.source == "upstream" else profile.gateway_errors
 
-    def body(self, profile: Profile, path: str, request_id: str) -> dict[str, Any]:
+    def body(
+        self, profile: Profile, path: str, request_id: str, at: float | None = None
+    ) -> dict[str, Any]:
+        """The body in the profile's shape; ``at`` (Unix seconds) stamps the gateway's
+        ``timestamp`` (the mock's clock; default: the time of the call)."""
         if self.shape(profile) == "envelope":
             return envelope(self.message, self.type, self.param, self.code)
-        return gateway_body(profile, self.status, self.message, path, request_id)
+        return gateway_body(profile, self.status, self.message, path, request_id, at)
 
 
 def envelope(message: str, type: str | None, param: str | None, code: str | None) -> dict[str, Any]:
@@ -49,10 +53,15 @@ def envelope(message: str, type: str | None, param: str | None, code: str | None
 
 
 def gateway_body(
-    profile: Profile, status: int, message: str, path: str, request_id: str
+    profile: Profile,
+    status: int,
+    message: str,
+    path: str,
+    request_id: str,
+    at: float | None = None,
 ) -> dict[str, Any]:
-    """AI/ML API's flat gateway body."""
-    now = datetime.now(UTC)
+    """AI/ML API's flat gateway body, stamped at ``at`` (Unix seconds; default now)."""
+    now = datetime.now(UTC) if at is None else datetime.fromtimestamp(at, UTC)
     return {
         "message": message,
         "path": path,

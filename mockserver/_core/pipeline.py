@@ -193,14 +193,12 @@ class Service:
 
     # ---- entry point ---------------------------------------------------------------------
 
-    def handle(self, raw: RawRequest) -> Outcome:
-        try:
-            fast = self._fast_lane(raw)
-        except Exception:  # a bug in the lane: counted, and the full path answers
-            self.internal_errors += 1
-            fast = None
-        if fast is not None:
-            return fast
+    def handle(self, raw: RawRequest, *, lane: bool = True) -> Outcome:
+        """The answer to one request. ``lane=False``: `answer_now` declined it already."""
+        if lane:
+            fast = self.answer_now(raw)
+            if fast is not None:
+                return fast
         started = time.perf_counter()
         with self._lock:
             seq = next(self._counter)
@@ -252,6 +250,15 @@ class Service:
             self._scope.reset(token)
         self.metrics.request(raw.path, outcome.status, entry.answered_by, entry.duration_ms / 1000)
         return outcome
+
+    def answer_now(self, raw: RawRequest) -> Outcome | None:
+        """The fast lane's answer (no delay, no stream), or None when the full path must
+        answer. What `handle` tries first; a server protocol may ask it directly."""
+        try:
+            return self._fast_lane(raw)
+        except Exception:  # a bug in the lane: counted, and the full path answers
+            self.internal_errors += 1
+            return None
 
     def _fast_lane(self, raw: RawRequest) -> Outcome | None:
         """The answer to the request a load test sends again and again, when nothing is
@@ -332,7 +339,7 @@ class Service:
         return self._scope.set(self.scopes.get(test_id))
 
     def error_outcome(self, error: ApiError, path: str, request_id: str) -> Outcome:
-        body = error.body(self.config.profile, path, request_id)
+        body = error.body(self.config.profile, path, request_id, self.config.clock())
         headers = {"content-type": "application/json", **error.headers}
         return Outcome(error.status, headers, _json_bytes(body))
 

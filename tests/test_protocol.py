@@ -1,0 +1,246 @@
+"""The server's HTTP protocol answers the fast lane's requests itself (protocol.py): on the
+wire it must be indistinguishable from uvicorn's own protocol, keep-alive, pipelining,
+slow bodies and the requests it leaves to uvicorn included."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from mockserver import Config, Service
+from mockserver._adapters.server import LiveServer
+
+Response = tuple[bytes, list[tuple[bytes, bytes]], bytes]
+_VARYING = {b"date", b"openai-processing-ms"}
+
+
+def _server(service: Service, *, stock: bool = False) -> LiveServer:
+    server = LiveServer(service)
+    if stock:  # uvicorn's own httptools protocol, as a plain `uvicorn app` would serve
+        server._server.config.http = "httptools"
+    return server
+
+
+@pytest.fixture
+def live() -> Iterator[tuple[LiveServer, Service]]:
+    service = Service(Config(seed=3))
+    with _server(service) as server:
+        yield server, service
+
+
+def _request(body: bytes | str, *extra: str, path: str = "/v1/chat/completions") -> bytes:
+    data = body.encode() if isinstance(body, str) else body
+    head = [
+        f"POST {path} HTTP/1.1",
+        "host: 127.0.0.1",
+        "authorization: Bearer sk-test",
+        "content-type: application/json",
+        *extra,
+    ]
+    if not any(h.lower().startswith("transfer-encoding") for h in extra):
+        head.append(f"content-length: {len(data)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + data
+
+
+def _ask(text: str = "Hello", **extra: Any) -> str:
+    return json.dumps(
+        {"model": "o3-mini", "messages": [{"role": "user", "content": text}], **extra}
+    )
+
+
+def _read(sock: socket.socket, count: int) -> list[Response]:
+    """Read `count` responses (content-length or chunked bodies) from a socket."""
+    buffer = b""
+    out: list[Response] = []
+    sock.settimeout(10)
+    while len(out) < count:
+        while b"\r\n\r\n" not in buffer:
+            chunk = sock.recv(65536)
+            assert chunk, f"connection closed after {len(out)} responses"
+            buffer += chunk
+        head, _, buffer = buffer.partition(b"\r\n\r\n")
+        status, *lines = head.split(b"\r\n")
+        headers = [tuple(line.split(b": ", 1)) for line in lines]
+        names = dict(headers)
+        if status.startswith(b"HTTP/1.1 100"):
+            continue
+        if b"content-length" in names:
+            size = int(names[b"content-length"])
+            while len(buffer) < size:
+                buffer += sock.recv(65536)
+            body, buffer = buffer[:size], buffer[size:]
+        else:  # chunked
+            while not buffer.endswith(b"0\r\n\r\n"):
+                buffer += sock.recv(65536)
+            body, buffer = buffer, b""
+        out.append((status, headers, body))  # type: ignore[arg-type]
+    return out
+
+
+def _exchange(port: int, *requests: bytes, count: int | None = None) -> list[Response]:
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        for request in requests:
+            sock.sendall(request)
+        return _read(sock, len(requests) if count is None else count)
+
+
+def _steady(responses: list[Response]) -> list[Response]:
+    """Responses without the headers that differ from run to run (time, processing time)."""
+    return [(s, [h for h in hs if h[0] not in _VARYING], b) for s, hs, b in responses]
+
+
+def _journal(service: Service) -> list[dict[str, Any]]:
+    entries = []
+    for entry in service.journal.entries():
+        record = entry.as_dict()
+        del record["duration_ms"], record["started"]
+        record["response_headers"].pop("openai-processing-ms", None)
+        entries.append(record)
+    return entries
+
+
+def _count_handled(service: Service, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The requests that reach `Service.handle` (through uvicorn's ASGI cycle)."""
+    seen: list[object] = []
+    handle = service.handle
+
+    def counted(raw: Any, **options: Any) -> Any:
+        seen.append(raw)
+        return handle(raw, **options)
+
+    monkeypatch.setattr(service, "handle", counted)
+    return seen
+
+
+def test_answers_are_byte_for_byte_what_uvicorn_sends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same seed, same requests over one keep-alive connection: the same status lines,
+    headers in the same order, bodies and journal entries as on uvicorn's own protocol,
+    with most answers given by the short cut."""
+    requests = [
+        _request(_ask("Hello")),
+        _request(_ask("Tell me about tides", n=2)),
+        _request(b'{"model": "o3-mini", "messages": '),  # broken JSON: the ASGI path
+        _request(_ask("Hello", stream=True)),  # streams: the ASGI path
+        _request(_ask("Hello")),
+        _request(_ask("Hi", max_completion_tokens=3), path="/chat/completions"),
+    ] * 2  # the lane answers bodies seen before
+    seen: list[Response] = []
+    journals = []
+    for stock in (True, False):
+        service = Service(Config(seed=11, clock=lambda: 1_790_000_000.0))
+        through_asgi = _count_handled(service, monkeypatch)
+        with _server(service, stock=stock) as server:
+            responses = []
+            for request in requests:  # one at a time: the stream's length is not declared
+                responses += _exchange(server.port, request)
+        seen.append(_steady(responses))
+        journals.append(_journal(service))
+        assert all((b"server", b"uvicorn") in headers for _, headers, _ in responses)
+        # Through uvicorn's ASGI cycle: the first sight of each plain body, and every
+        # broken body and stream.
+        assert len(through_asgi) == (len(requests) if stock else 3 + 2 * 2)
+    assert seen[0] == seen[1]
+    assert journals[0] == journals[1]
+    statuses = [b"201 Created"] * 2 + [b"400 Bad Request"] + [b"201 Created"] * 3
+    assert [s for s, _, _ in seen[1]] == [b"HTTP/1.1 " + s for s in statuses * 2]
+
+
+def test_pipelined_requests_are_answered_in_order(live: tuple[LiveServer, Service]) -> None:
+    server, service = live
+    requests = [
+        _request(_ask("one")),
+        _request(b"{not json"),  # answered through uvicorn's ASGI cycle
+        _request(_ask("two")),
+        _request(_ask("three")),
+    ]
+    responses = _exchange(server.port, b"".join(requests), count=4)
+    statuses = [s.split(b" ")[1] for s, _, _ in responses]
+    assert statuses == [b"201", b"400", b"201", b"201"]
+    request_ids = [dict(h).get(b"x-request-id", b"").decode() for _, h, _ in responses]
+    entries = service.journal.entries()
+    assert [e.status for e in entries] == [201, 400, 201, 201]
+    assert [e.request_id for e in entries][::2] == request_ids[::2]
+    prompts = [json.loads(b)["choices"][0]["message"]["content"] for _, _, b in responses[2:]]
+    assert all(prompts)
+
+
+def test_a_body_that_arrives_late_is_answered(live: tuple[LiveServer, Service]) -> None:
+    server, service = live
+    request = _request(_ask("slow body"))
+    head, _, body = request.partition(b"\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(head + b"\r\n\r\n" + body[:10])
+        time.sleep(0.2)
+        sock.sendall(body[10:])
+        ((status, _, answer),) = _read(sock, 1)
+    assert status == b"HTTP/1.1 201 Created"
+    assert json.loads(answer)["object"] == "chat.completion"
+    assert len(service.journal.entries()) == 1
+
+
+def test_a_client_that_leaves_before_its_body_is_not_answered_or_journaled(
+    live: tuple[LiveServer, Service],
+) -> None:
+    server, service = live
+    request = _request(_ask("never finished"))
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(request[:-5])
+        time.sleep(0.1)
+    ((status, _, _),) = _exchange(server.port, _request(_ask("next")))
+    assert status == b"HTTP/1.1 201 Created"
+    assert [e.body["messages"][0]["content"] for e in service.journal.entries()] == ["next"]
+    assert service.internal_errors == 0
+
+
+_BIG = _ask("x " * 3000)  # over the 4 KiB the lane plans
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "closes"),
+    [
+        (_request(_ask(), "connection: close"), True),
+        (_request(_ask(), "expect: 100-continue"), False),
+        (_request(_ask()).replace(b"HTTP/1.1", b"HTTP/1.0", 1), True),
+        (
+            _request(b"", "transfer-encoding: chunked")
+            + f"{len(_ask()):x}\r\n{_ask()}\r\n0\r\n\r\n".encode(),
+            False,
+        ),
+        (_request(_BIG), False),
+    ],
+    ids=["connection-close", "expect-100", "http-1.0", "chunked-body", "over-4-KiB"],
+)
+def test_requests_left_to_uvicorn_are_answered_as_before(
+    live: tuple[LiveServer, Service], request_bytes: bytes, closes: bool
+) -> None:
+    server, service = live
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(request_bytes)
+        ((status, headers, body),) = _read(sock, 1)
+        sock.settimeout(2)
+        if closes:
+            assert sock.recv(1) == b""  # the server closed the connection
+    assert status.endswith(b"201 Created")
+    assert json.loads(body)["object"] == "chat.completion"
+    assert (b"connection", b"close") in headers if closes else True
+    assert len(service.journal.entries()) == 1
+
+
+def test_a_failure_in_the_lane_is_counted_once_and_the_full_path_answers(
+    live: tuple[LiveServer, Service], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, service = live
+
+    def broken(raw: object) -> None:
+        raise RuntimeError("a bug in the lane")
+
+    monkeypatch.setattr(service, "_fast_lane", broken)
+    ((status, _, body),) = _exchange(server.port, _request(_ask()))
+    assert status == b"HTTP/1.1 201 Created"
+    assert json.loads(body)["object"] == "chat.completion"
+    assert service.internal_errors == 1
