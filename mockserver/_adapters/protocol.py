@@ -21,7 +21,7 @@ from uvicorn.protocols.http.httptools_impl import (
 )
 
 from mockserver._adapters.asgi import LANE_TRIED, direct_service, raw_request
-from mockserver._core.pipeline import CHAT_PATHS
+from mockserver._core.pipeline import CHAT_PATHS, Service
 
 _SMALL = 4096  # the pipeline plans bodies up to this size; larger ones never take the lane
 _CHAT = frozenset(CHAT_PATHS)
@@ -45,8 +45,10 @@ class Protocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._held: RequestResponseCycle | None = None
+        self._held: tuple[RequestResponseCycle, Service] | None = None
         self._heading = False
+        self._default_headers: object = None  # uvicorn's list (renewed every second) ...
+        self._default_lines = b""  # ... as the lines it writes
 
     def on_headers_complete(self) -> None:
         self._heading = True
@@ -56,12 +58,15 @@ class Protocol(HttpToolsProtocol):
             self._heading = False
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
-        if self._heading and self._may_take_lane(cycle):
-            self._held = cycle  # until on_message_complete: the body is small
-            return
+        if self._heading:
+            service = self._lane_for(cycle)
+            if service is not None:
+                self._held = (cycle, service)  # until on_message_complete: the body is small
+                return
         super()._start_asgi_task(cycle, app)
 
-    def _may_take_lane(self, cycle: RequestResponseCycle) -> bool:
+    def _lane_for(self, cycle: RequestResponseCycle) -> Service | None:
+        """The service whose lane may answer this request once its body is complete."""
         scope = cycle.scope
         if (
             scope["method"] != "POST"
@@ -69,23 +74,22 @@ class Protocol(HttpToolsProtocol):
             or not cycle.keep_alive
             or cycle.waiting_for_100_continue
             or self.access_log
-            or direct_service(self.app) is None
         ):
-            return False
+            return None
         for name, value in scope["headers"]:
             if name == b"content-length":
-                return value.isdigit() and int(value) <= _SMALL
-        return False  # chunked: its size is not known yet
+                small = value.isdigit() and int(value) <= _SMALL
+                return direct_service(self.app) if small else None
+        return None  # chunked: its size is not known yet
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        cycle = self._held
-        if cycle is None:
+        if self._held is None:
             return
+        cycle, service = self._held
         self._held = None
-        service = direct_service(self.app)
         outcome = None
-        if service is not None and not cycle.disconnected and not self.flow.write_paused:
+        if not cycle.disconnected and not self.flow.write_paused:
             raw = raw_request(cycle.scope, bytes(cycle.body))  # type: ignore[arg-type]
             outcome = service.answer_now(raw)
         if outcome is None:
@@ -93,16 +97,26 @@ class Protocol(HttpToolsProtocol):
             super()._start_asgi_task(cycle, self.app)
             return
         body = outcome.body
-        head = [STATUS_LINE[outcome.status]]
-        for name, value in self.server_state.default_headers:
-            head += (name, b": ", value, b"\r\n")
-        for key, text in outcome.headers.items():
-            head += (key.encode("latin-1"), b": ", text.encode("latin-1"), b"\r\n")
-        head += (b"content-length: ", b"%d" % len(body), b"\r\n\r\n", body)
+        fields = "".join([f"{name}: {value}\r\n" for name, value in outcome.headers.items()])
+        answer = (
+            STATUS_LINE[outcome.status],
+            self._defaults(),
+            fields.encode("latin-1"),
+            b"content-length: %d\r\n\r\n" % len(body),
+            body,
+        )
         cycle.response_started = cycle.response_complete = True
         cycle.body = bytearray()
-        self.transport.write(b"".join(head))
+        self.transport.write(b"".join(answer))
         self.on_response_complete()
+
+    def _defaults(self) -> bytes:
+        """uvicorn's default headers (``server``, ``date``) as it writes them."""
+        headers = self.server_state.default_headers
+        if headers is not self._default_headers:
+            self._default_headers = headers
+            self._default_lines = b"".join([b"%s: %s\r\n" % pair for pair in headers])
+        return self._default_lines
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._held = None  # its body never came: like the ASGI path, nothing to answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ class RateLimits:
         self._window = 0.0
         self._requests = 0
         self._tokens = 0
+        self._shown = (0, 0, "0", "0")  # the limits and their header values
 
     def reset(self) -> None:
         with self._lock:
@@ -43,23 +45,23 @@ class RateLimits:
             left = 60 - (now - self._window)
             used_requests, used_tokens = self._requests, self._tokens
         requests, tokens_ = self.requests_per_minute, self.tokens_per_minute
+        shown = self._shown
+        if shown[0] != requests or shown[1] != tokens_:
+            shown = self._shown = (requests, tokens_, str(requests), str(tokens_))
         # Time until the budget is whole again, as if it refilled steadily.
         reset_requests = min(left, used_requests * 60 / requests)
         reset_tokens = min(left, used_tokens * 60 / tokens_)
         return {
-            "x-ratelimit-limit-requests": str(requests),
-            "x-ratelimit-limit-tokens": str(tokens_),
+            "x-ratelimit-limit-requests": shown[2],
+            "x-ratelimit-limit-tokens": shown[3],
             "x-ratelimit-remaining-requests": str(max(requests - used_requests, 0)),
             "x-ratelimit-remaining-tokens": str(max(tokens_ - used_tokens, 0)),
-            "x-ratelimit-reset-requests": _short(reset_requests)
-            if reset_requests < 1
-            else duration(reset_requests),
-            "x-ratelimit-reset-tokens": _short(reset_tokens)
-            if reset_tokens < 1
-            else duration(reset_tokens),
+            "x-ratelimit-reset-requests": _in_ms(int(reset_requests * 1000)),
+            "x-ratelimit-reset-tokens": _in_ms(int(reset_tokens * 1000)),
         }
 
 
-def _short(seconds: float) -> str:
-    """`duration` under a second, the case of almost every request."""
-    return f"{int(seconds * 1000) or 1}ms"
+@functools.lru_cache(maxsize=4096)  # the resets of a load test repeat, millisecond by millisecond
+def _in_ms(milliseconds: int) -> str:
+    """`duration` of a whole number of milliseconds (the headers' resolution)."""
+    return duration(milliseconds / 1000) if milliseconds >= 1000 else f"{milliseconds or 1}ms"

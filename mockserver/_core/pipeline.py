@@ -35,7 +35,7 @@ from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import ContractViolation, Violation
 from mockserver._control import faults, scenario_files, scopes, taps
 from mockserver._control.faults import Fault, FaultQueue
-from mockserver._control.journal import Entry, Journal, redact
+from mockserver._control.journal import Entry, Journal, LateBody, redact
 from mockserver._control.metrics import Metrics
 from mockserver._control.ratelimits import RateLimits
 from mockserver._control.scenarios import Match, Miss, Stub, Stubs
@@ -312,20 +312,20 @@ class Service:
         duration_ms = (time.perf_counter() - started) * 1000
         answer["openai-processing-ms"] = str(int(duration_ms))
         status = self.config.profile.success_status
-        entry = Entry(
-            seq,
-            raw.method,
-            raw.path,
-            redact(headers),
-            strict_json.reparse(raw.body),
-            (),
-            status,
-            "generator",
-            now,
-            duration_ms,
-            request_id,
+        entry = LateBody(  # the body is parsed when someone reads it
+            raw.body,
+            seq=seq,
+            method=raw.method,
+            path=raw.path,
+            headers=redact(headers),
+            violations=(),
+            status=status,
+            answered_by="generator",
+            started=now,
+            duration_ms=duration_ms,
+            request_id=request_id,
             warnings=prepared.warnings,
-            response_headers=redact(answer),
+            response_headers=dict(answer),  # the mock's own headers: nothing to redact
             body_bytes=len(raw.body),
         )
         shared.journal.record(entry)
