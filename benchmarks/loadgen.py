@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -118,6 +119,18 @@ def _wrk_rate(port: int, body: bytes, seconds: float, connections: int) -> float
 
 def rate(port: int, body: bytes, *, seconds: float, connections: int) -> float:
     """Completed requests per second over `seconds` with `connections` in flight."""
+    return measure(port, body, seconds=seconds, connections=connections)[0]
+
+
+def measure(port: int, body: bytes, *, seconds: float, connections: int) -> tuple[float, float]:
+    """`rate`, and the share of one core the load generator itself used meanwhile (its CPU
+    time over the run's length): what it takes from servers that share its cores."""
     if WRK:
-        return _wrk_rate(port, body, seconds, connections)
-    return _asyncio_rate(port, body, seconds, connections)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        found = _wrk_rate(port, body, seconds, connections)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return found, used / seconds
+    before_cpu = time.process_time()
+    found = _asyncio_rate(port, body, seconds, connections)
+    return found, (time.process_time() - before_cpu) / seconds

@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import peers  # noqa: E402
-from loadgen import generator, rate  # noqa: E402
+from loadgen import generator, measure, rate  # noqa: E402
 
 SEED_REQUEST = json.loads((HERE.parent / "fixtures" / "requests" / "seed.json").read_text())
 SEED_COMPLETION = json.loads((HERE.parent / "fixtures" / "completions" / "seed.json").read_text())
@@ -135,7 +135,12 @@ def validation() -> None:
 
 
 def _rates(
-    kinds: tuple[str, ...], body: bytes, seconds: float, connections: int, rounds: int = ROUNDS
+    kinds: tuple[str, ...],
+    body: bytes,
+    seconds: float,
+    connections: int,
+    rounds: int = ROUNDS,
+    load_shares: dict[str, float] | None = None,
 ) -> dict[str, float]:
     """The best rate of each server over `rounds` runs. All of them run at once (an idle
     server costs nothing) and are measured in turn, round after round: this machine's speed
@@ -148,8 +153,11 @@ def _rates(
             rate(ports[kind], body, seconds=1, connections=connections)  # warm-up
         for _ in range(rounds):
             for kind in kinds:
-                found = rate(ports[kind], body, seconds=seconds, connections=connections)
-                results[kind] = max(results[kind], found)
+                found, share = measure(ports[kind], body, seconds=seconds, connections=connections)
+                if found > results[kind]:
+                    results[kind] = found
+                    if load_shares is not None:  # of the best run
+                        load_shares[kind] = share
     return results
 
 
@@ -187,11 +195,22 @@ def http(seconds: float, connections: int) -> None:
 def workers(seconds: float, connections: int, count: int) -> None:
     body = json.dumps(HELLO).encode()
     kinds = ("mock-workers-1", f"mock-workers-{count}", "bare-workers-1", f"bare-workers-{count}")
-    r = _rates(kinds, body, seconds, connections)
+    shares: dict[str, float] = {}
+    r = _rates(kinds, body, seconds, connections, load_shares=shares)
     one, many = r["mock-workers-1"], r[f"mock-workers-{count}"]
     print(
         f"non-stream req/s, mockserver serve: --workers 1 {one:.0f}, --workers {count} {many:.0f}, ratio {many / one:.2f}"
     )
+    # With one worker the load had a core of its own; with `count` workers on `count`
+    # cores it takes its share of theirs. If each request costs the server c and the load
+    # l (a share s = l / c of a core at one worker's rate), `count` cores serve at most
+    # count / (c + l) requests a second: count / (1 + s) times one worker.
+    share = shares["mock-workers-1"]
+    if os.cpu_count() == count:
+        print(
+            f"  the load generator used {share:.0%} of a core at one worker's rate: on these {count} cores "
+            f"no server can reach more than {count / (1 + share):.2f} times one worker"
+        )
     # The control: what this machine gives a server that shares nothing, with the load
     # generator on the same cores.
     one, many = r["bare-workers-1"], r[f"bare-workers-{count}"]
