@@ -545,3 +545,17 @@ def test_an_unknown_message_key_does_not_hide_a_real_error(service: Service) -> 
     entry = service.journal.last()
     assert [v.path for v in entry.violations] == ["messages[1].role"]
     assert [w.path for w in entry.warnings] == ["messages[0].metadata"]
+
+
+def test_a_key_accepted_once_is_checked_again_when_the_accepted_keys_change() -> None:
+    """The pipeline remembers authorization values that passed (a client sends the same
+    on every request), for the keys configured at the time only."""
+    service = Service(Config(seed=1))
+    key = {"authorization": "Bearer sk-first", "content-type": "application/json"}
+    for _ in range(2):  # the second time from what was remembered
+        assert post(service, HELLO, key).status == 201
+    service.config.api_keys = frozenset({"sk-second"})
+    for _ in range(2):
+        assert error_of(post(service, HELLO, key))["statusCode"] == 401
+    assert post(service, HELLO, {**key, "authorization": "Bearer sk-second"}).status == 201
+    assert post(service, HELLO, {**key, "authorization": "Basic sk-second"}).status == 401

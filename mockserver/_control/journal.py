@@ -176,9 +176,10 @@ class LateBody(Entry):
 
     __slots__ = ("_raw",)
 
-    def __init__(self, raw: bytes, **fields: Any) -> None:
+    def __init__(self, raw: bytes, *fields: Any, **named: Any) -> None:
+        """``fields``: Entry's, in its order, without ``body``."""
         self._raw = raw
-        super().__init__(body=_UNREAD, **fields)
+        super().__init__(*fields[:4], _UNREAD, *fields[4:], **named)  # type: ignore[call-arg]
 
     @property
     def body(self) -> Any:
