@@ -7,9 +7,14 @@
 2. Non-stream requests per second of the mock (request validation on; then also with the
    self-check of what it emits) against a bare Starlette endpoint returning a fixed body;
    all on uvicorn with the same settings, each in its own process, the load from this one.
+   The mock runs on the HTTP protocol `mockserver serve` uses (uvicorn's httptools protocol
+   with the fast lane's short cut, mockserver/_adapters/protocol.py); the bare endpoint,
+   and the mock once more for comparison, on uvicorn's own. Then aimock, when npm is there.
 3. 256-token streams per second of the mock against a bare Starlette SSE endpoint sending the
    same events.
-4. In process: an openai SDK create() through the in-process mock against the same SDK call
+4. With --only workers: `mockserver serve --workers N` against `--workers 1`, the same for
+   the bare endpoint, and the ceiling the load generator's own CPU sets on this machine.
+5. In process: an openai SDK create() through the in-process mock against the same SDK call
    answered by a bare mock transport returning a fixed body (httpx2.MockTransport for openai
    3.x, whose client is httpx2; a bare respx route for httpx clients).
 """
@@ -163,7 +168,7 @@ def _rates(
 
 def http(seconds: float, connections: int) -> None:
     body = json.dumps(HELLO).encode()
-    kinds = ["bare-json", "mock", "mock-self-check"]
+    kinds = ["bare-json", "mock", "mock-stock-uvicorn", "mock-self-check"]
     why_not = peers.install()
     if why_not is None:
         kinds.append("aimock")
@@ -172,6 +177,10 @@ def http(seconds: float, connections: int) -> None:
     print(f"non-stream req/s: bare Starlette (parse JSON, JSONResponse) {base:.0f}")
     print(
         f"  mock (validation, generation, journal on): {r['mock']:.0f}, ratio {r['mock'] / base:.2f}"
+    )
+    stock = r["mock-stock-uvicorn"]
+    print(
+        f"  mock on uvicorn's own protocol (no short cut for the lane): {stock:.0f}, ratio {stock / base:.2f}"
     )
     checked = r["mock-self-check"]
     print(f"  mock --self-check: {checked:.0f}, ratio {checked / base:.2f}")
@@ -203,16 +212,15 @@ def workers(seconds: float, connections: int, count: int) -> None:
     )
     # With one worker the load had a core of its own; with `count` workers on `count`
     # cores it takes its share of theirs. If each request costs the server c and the load
-    # l (a share s = l / c of a core at one worker's rate), `count` cores serve at most
-    # count / (c + l) requests a second: count / (1 + s) times one worker.
+    # l (a share s = l / c of a core at one worker's rate), `count` cores serve about
+    # count / (c + l) requests a second: count / (1 + s) times one worker. (An estimate:
+    # a busier load generator spends a little less per request.)
     share = shares["mock-workers-1"]
     if os.cpu_count() == count:
         print(
-            f"  the load generator used {share:.0%} of a core at one worker's rate: on these {count} cores "
-            f"no server can reach more than {count / (1 + share):.2f} times one worker"
+            f"  the load generator used {share:.0%} of a core at one worker's rate: sharing these {count} cores, "
+            f"{count} workers can expect about {count / (1 + share):.2f} times one"
         )
-    # The control: what this machine gives a server that shares nothing, with the load
-    # generator on the same cores.
     one, many = r["bare-workers-1"], r[f"bare-workers-{count}"]
     print(
         f"  the bare Starlette endpoint on uvicorn: 1 worker {one:.0f}, {count} workers {many:.0f}, ratio {many / one:.2f}"
