@@ -5,6 +5,7 @@ slow bodies and the requests it leaves to uvicorn included."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import time
 from collections.abc import Iterator
@@ -150,27 +151,42 @@ def test_answers_are_byte_for_byte_what_uvicorn_sends(monkeypatch: pytest.Monkey
     assert [s for s, _, _ in seen[1]] == [b"HTTP/1.1 " + s for s in statuses * 2]
 
 
-def test_pipelined_requests_are_answered_in_order(live: tuple[LiveServer, Service]) -> None:
+def _warm(port: int, *bodies: str) -> None:
+    """Send each body once, so that the lane knows it (it answers bodies seen before)."""
+    for body in bodies:
+        ((status, _, _),) = _exchange(port, _request(body))
+        assert status == b"HTTP/1.1 201 Created"
+
+
+def test_pipelined_requests_are_answered_in_order(
+    live: tuple[LiveServer, Service], monkeypatch: pytest.MonkeyPatch
+) -> None:
     server, service = live
+    _warm(server.port, _ask("one"), _ask("two"), _ask("three"))
+    through_asgi = _count_handled(service, monkeypatch)
     requests = [
-        _request(_ask("one")),
-        _request(b"{not json"),  # answered through uvicorn's ASGI cycle
-        _request(_ask("two")),
-        _request(_ask("three")),
+        _request(_ask("one")),  # by the short cut
+        _request(_ask("two")),  # by the short cut
+        _request(b"{not json"),  # through uvicorn's ASGI cycle, in its turn ...
+        _request(_ask("three")),  # ... and queued behind it, so through the cycle too
     ]
     responses = _exchange(server.port, b"".join(requests), count=4)
+    assert len(through_asgi) == 2
     statuses = [s.split(b" ")[1] for s, _, _ in responses]
-    assert statuses == [b"201", b"400", b"201", b"201"]
+    assert statuses == [b"201", b"201", b"400", b"201"]
     request_ids = [dict(h).get(b"x-request-id", b"").decode() for _, h, _ in responses]
-    entries = service.journal.entries()
-    assert [e.status for e in entries] == [201, 400, 201, 201]
-    assert [e.request_id for e in entries][::2] == request_ids[::2]
-    prompts = [json.loads(b)["choices"][0]["message"]["content"] for _, _, b in responses[2:]]
-    assert all(prompts)
+    entries = service.journal.entries()[3:]
+    assert [e.status for e in entries] == [201, 201, 400, 201]
+    assert [e.request_id for e in entries] == request_ids
+    assert [e.seq for e in entries] == sorted(e.seq for e in entries)
 
 
-def test_a_body_that_arrives_late_is_answered(live: tuple[LiveServer, Service]) -> None:
+def test_a_body_that_arrives_late_is_answered(
+    live: tuple[LiveServer, Service], monkeypatch: pytest.MonkeyPatch
+) -> None:
     server, service = live
+    _warm(server.port, _ask("slow body"))
+    through_asgi = _count_handled(service, monkeypatch)
     request = _request(_ask("slow body"))
     head, _, body = request.partition(b"\r\n\r\n")
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
@@ -180,21 +196,42 @@ def test_a_body_that_arrives_late_is_answered(live: tuple[LiveServer, Service]) 
         ((status, _, answer),) = _read(sock, 1)
     assert status == b"HTTP/1.1 201 Created"
     assert json.loads(answer)["object"] == "chat.completion"
-    assert len(service.journal.entries()) == 1
+    assert len(service.journal.entries()) == 2
+    assert through_asgi == []
 
 
 def test_a_client_that_leaves_before_its_body_is_not_answered_or_journaled(
     live: tuple[LiveServer, Service],
 ) -> None:
     server, service = live
-    request = _request(_ask("never finished"))
+    _warm(server.port, _ask("never finished"))
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
-        sock.sendall(request[:-5])
+        sock.sendall(_request(_ask("never finished"))[:-5])
         time.sleep(0.1)
     ((status, _, _),) = _exchange(server.port, _request(_ask("next")))
     assert status == b"HTTP/1.1 201 Created"
-    assert [e.body["messages"][0]["content"] for e in service.journal.entries()] == ["next"]
+    entries = service.journal.entries()
+    assert [e.body["messages"][0]["content"] for e in entries] == ["never finished", "next"]
     assert service.internal_errors == 0
+
+
+def test_the_access_log_has_uvicorns_line_for_the_short_cut_too(
+    live: tuple[LiveServer, Service],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server, service = live
+    through_asgi = _count_handled(service, monkeypatch)
+    caplog.set_level(logging.INFO, logger="uvicorn.access")
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        port = sock.getsockname()[1]
+        for _ in range(2):  # the first through uvicorn's cycle, the second by the short cut
+            sock.sendall(_request(_ask("logged"), path="/v1/chat/completions?api_key=sk-secret"))
+            _read(sock, 1)
+    assert len(through_asgi) == 1
+    lines = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    line = f'127.0.0.1:{port} - "POST /v1/chat/completions?api_key=*** HTTP/1.1" 201'
+    assert lines == [line, line]
 
 
 _BIG = _ask("x " * 3000)  # over the 4 KiB the lane plans
@@ -216,9 +253,14 @@ _BIG = _ask("x " * 3000)  # over the 4 KiB the lane plans
     ids=["connection-close", "expect-100", "http-1.0", "chunked-body", "over-4-KiB"],
 )
 def test_requests_left_to_uvicorn_are_answered_as_before(
-    live: tuple[LiveServer, Service], request_bytes: bytes, closes: bool
+    live: tuple[LiveServer, Service],
+    monkeypatch: pytest.MonkeyPatch,
+    request_bytes: bytes,
+    closes: bool,
 ) -> None:
     server, service = live
+    _warm(server.port, _ask(), _BIG)  # the lane would answer these bodies
+    through_asgi = _count_handled(service, monkeypatch)
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
         sock.sendall(request_bytes)
         ((status, headers, body),) = _read(sock, 1)
@@ -228,7 +270,8 @@ def test_requests_left_to_uvicorn_are_answered_as_before(
     assert status.endswith(b"201 Created")
     assert json.loads(body)["object"] == "chat.completion"
     assert (b"connection", b"close") in headers if closes else True
-    assert len(service.journal.entries()) == 1
+    assert len(service.journal.entries()) == 3
+    assert len(through_asgi) == 1
 
 
 def test_a_failure_in_the_lane_is_counted_once_and_the_full_path_answers(
@@ -243,4 +286,24 @@ def test_a_failure_in_the_lane_is_counted_once_and_the_full_path_answers(
     ((status, _, body),) = _exchange(server.port, _request(_ask()))
     assert status == b"HTTP/1.1 201 Created"
     assert json.loads(body)["object"] == "chat.completion"
+    assert service.internal_errors == 1
+
+
+def test_an_answer_that_cannot_be_written_is_uvicorns_500_not_a_hang(
+    live: tuple[LiveServer, Service], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, service = live
+    from mockserver._core.exchange import Outcome
+
+    monkeypatch.setattr(
+        service, "answer_now", lambda raw: Outcome(201, {"x-broken": "not latin-1: ✓"}, b"{}")
+    )
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(_request(_ask()))
+        ((status, headers, body),) = _read(sock, 1)
+        sock.settimeout(2)
+        assert sock.recv(1) == b""  # closed
+    assert status == b"HTTP/1.1 500 Internal Server Error"
+    assert body == b"Internal Server Error"
+    assert (b"connection", b"close") in headers
     assert service.internal_errors == 1

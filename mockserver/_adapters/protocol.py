@@ -6,8 +6,9 @@ for a warm completion that is about half of the server's time. When a request ma
 the pipeline's fast lane answers (a small, plain chat body with nothing scripted, see
 `Service.answer_now`), this protocol holds it until its body is complete, asks the lane,
 and writes status line, headers and body in one write: the bytes uvicorn would send, its
-``server`` and ``date`` headers included. Every other request, and every request the lane
-declines, goes through uvicorn's ASGI cycle unchanged.
+``server`` and ``date`` headers included, and the access-log line it would log. Every
+other request, and every request the lane declines, goes through uvicorn's ASGI cycle
+unchanged.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ from uvicorn.protocols.http.httptools_impl import (
     HttpToolsProtocol,
     RequestResponseCycle,
 )
+from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 from mockserver._adapters.asgi import LANE_TRIED, direct_service, raw_request
 from mockserver._core.pipeline import CHAT_PATHS, Service
 
 _SMALL = 4096  # the pipeline plans bodies up to this size; larger ones never take the lane
 _CHAT = frozenset(CHAT_PATHS)
+_FAILED = (  # uvicorn's own answer when an app fails before it answered
+    b"content-type: text/plain; charset=utf-8\r\ncontent-length: 21\r\n"
+    b"connection: close\r\n\r\nInternal Server Error"
+)
 
 
 def fits() -> bool:
@@ -73,7 +79,6 @@ class Protocol(HttpToolsProtocol):
             or scope["path"] not in _CHAT
             or not cycle.keep_alive
             or cycle.waiting_for_100_continue
-            or self.access_log
         ):
             return None
         for name, value in scope["headers"]:
@@ -89,7 +94,8 @@ class Protocol(HttpToolsProtocol):
         cycle, service = self._held
         self._held = None
         outcome = None
-        if not cycle.disconnected and not self.flow.write_paused:
+        # keep_alive turns off when the server shuts down: uvicorn then closes after answering.
+        if cycle.keep_alive and not cycle.disconnected and not self.flow.write_paused:
             raw = raw_request(cycle.scope, bytes(cycle.body))  # type: ignore[arg-type]
             outcome = service.answer_now(raw)
         if outcome is None:
@@ -97,18 +103,36 @@ class Protocol(HttpToolsProtocol):
             super()._start_asgi_task(cycle, self.app)
             return
         body = outcome.body
-        fields = "".join([f"{name}: {value}\r\n" for name, value in outcome.headers.items()])
-        answer = (
-            STATUS_LINE[outcome.status],
-            self._defaults(),
-            fields.encode("latin-1"),
-            b"content-length: %d\r\n\r\n" % len(body),
-            body,
-        )
         cycle.response_started = cycle.response_complete = True
         cycle.body = bytearray()
-        self.transport.write(b"".join(answer))
+        try:
+            fields = "".join([f"{name}: {value}\r\n" for name, value in outcome.headers.items()])
+            head = fields.encode("latin-1")
+        except Exception:  # a bug in the mock: what uvicorn does when an app fails
+            service.internal_errors += 1
+            self.logger.exception("the mock's answer could not be written")
+            self._log_access(cycle, 500)
+            self.transport.write(STATUS_LINE[500] + self._defaults() + _FAILED)
+            self.transport.close()
+            return
+        self._log_access(cycle, outcome.status)
+        status = STATUS_LINE[outcome.status]
+        length = b"content-length: %d\r\n\r\n" % len(body)
+        self.transport.write(b"".join((status, self._defaults(), head, length, body)))
         self.on_response_complete()
+
+    def _log_access(self, cycle: RequestResponseCycle, status: int) -> None:
+        """The line uvicorn's access log has for a response (when it is on)."""
+        if self.access_log:
+            scope = cycle.scope
+            self.access_logger.info(
+                '%s - "%s %s HTTP/%s" %d',
+                get_client_addr(scope),
+                scope["method"],
+                get_path_with_query_string(scope),
+                scope["http_version"],
+                status,
+            )
 
     def _defaults(self) -> bytes:
         """uvicorn's default headers (``server``, ``date``) as it writes them."""
