@@ -75,10 +75,19 @@ def _read(sock: socket.socket, count: int) -> list[Response]:
             while len(buffer) < size:
                 buffer += sock.recv(65536)
             body, buffer = buffer[:size], buffer[size:]
-        else:  # chunked
-            while not buffer.endswith(b"0\r\n\r\n"):
-                buffer += sock.recv(65536)
-            body, buffer = buffer, b""
+        else:  # chunked: chunk by chunk, up to the last (empty) one
+            body = b""
+            while True:
+                while b"\r\n" not in buffer:
+                    buffer += sock.recv(65536)
+                size_line, _, buffer = buffer.partition(b"\r\n")
+                size = int(size_line, 16)
+                while len(buffer) < size + 2:
+                    buffer += sock.recv(65536)
+                chunk, buffer = buffer[:size], buffer[size + 2 :]
+                if not size:
+                    break
+                body += chunk
         out.append((status, headers, body))  # type: ignore[arg-type]
     return out
 
@@ -106,7 +115,8 @@ def _journal(service: Service) -> list[dict[str, Any]]:
 
 
 def _count_handled(service: Service, monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """The requests that reach `Service.handle` (through uvicorn's ASGI cycle)."""
+    """The requests that reach `Service.handle`: the full path (the short cut asks the
+    fast lane first, `Service.answer_now`)."""
     seen: list[object] = []
     handle = service.handle
 
@@ -151,6 +161,21 @@ def test_answers_are_byte_for_byte_what_uvicorn_sends(monkeypatch: pytest.Monkey
     assert [s for s, _, _ in seen[1]] == [b"HTTP/1.1 " + s for s in statuses * 2]
 
 
+def _count_asgi(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The requests that go through uvicorn's ASGI cycle to the app's endpoint."""
+    from mockserver._adapters import asgi
+
+    seen: list[object] = []
+    call = asgi._Endpoint.__call__
+
+    async def counted(self: Any, scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["path"])
+        await call(self, scope, receive, send)
+
+    monkeypatch.setattr(asgi._Endpoint, "__call__", counted)
+    return seen
+
+
 def _warm(port: int, *bodies: str) -> None:
     """Send each body once, so that the lane knows it (it answers bodies seen before)."""
     for body in bodies:
@@ -163,20 +188,24 @@ def test_pipelined_requests_are_answered_in_order(
 ) -> None:
     server, service = live
     _warm(server.port, _ask("one"), _ask("two"), _ask("three"))
-    through_asgi = _count_handled(service, monkeypatch)
+    full_path = _count_handled(service, monkeypatch)
+    through_asgi = _count_asgi(monkeypatch)
     requests = [
-        _request(_ask("one")),  # by the short cut
-        _request(_ask("two")),  # by the short cut
-        _request(b"{not json"),  # through uvicorn's ASGI cycle, in its turn ...
+        _request(_ask("one")),  # the lane, by the short cut
+        _request(b"{not json"),  # the full path, written by the short cut
+        _request(_ask("two")),  # the lane, by the short cut
+        _request(_ask("stream", stream=True)),  # a stream: through uvicorn's ASGI cycle ...
         _request(_ask("three")),  # ... and queued behind it, so through the cycle too
     ]
-    responses = _exchange(server.port, b"".join(requests), count=4)
+    responses = _exchange(server.port, b"".join(requests), count=5)
+    assert len(full_path) == 3  # the broken body, the stream, "three" (its lane inside)
     assert len(through_asgi) == 2
     statuses = [s.split(b" ")[1] for s, _, _ in responses]
-    assert statuses == [b"201", b"201", b"400", b"201"]
+    assert statuses == [b"201", b"400", b"201", b"201", b"201"]
+    assert responses[3][2].startswith(b"data: {")  # the stream, whole, in its turn
     request_ids = [dict(h).get(b"x-request-id", b"").decode() for _, h, _ in responses]
     entries = service.journal.entries()[3:]
-    assert [e.status for e in entries] == [201, 201, 400, 201]
+    assert [e.status for e in entries] == [201, 400, 201, 201, 201]
     assert [e.request_id for e in entries] == request_ids
     assert [e.seq for e in entries] == sorted(e.seq for e in entries)
 
@@ -260,7 +289,7 @@ def test_requests_left_to_uvicorn_are_answered_as_before(
 ) -> None:
     server, service = live
     _warm(server.port, _ask(), _BIG)  # the lane would answer these bodies
-    through_asgi = _count_handled(service, monkeypatch)
+    through_asgi = _count_asgi(monkeypatch)
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
         sock.sendall(request_bytes)
         ((status, headers, body),) = _read(sock, 1)
@@ -307,3 +336,44 @@ def test_an_answer_that_cannot_be_written_is_uvicorns_500_not_a_hang(
     assert body == b"Internal Server Error"
     assert (b"connection", b"close") in headers
     assert service.internal_errors == 1
+
+
+def test_answers_of_the_full_path_are_what_uvicorn_sends_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stubs, scripted errors, texts, user headers in any case, and a header uvicorn acts
+    on: the short cut writes what it can itself and hands the rest to uvicorn's cycle; on
+    the wire and in the journal nothing differs."""
+    from mockserver import Error, Raw
+
+    replies = [
+        "A stubbed answer",
+        Raw(body={"id": "raw"}, headers={"X-Custom": "Yes", "openai-version": "2020-10-01"}),
+        Raw(text=b"plain text", status=502),
+        Error(429, "slow down", headers={"retry-after": "1"}),
+        Raw(body={"id": "closing"}, headers={"Connection": "close"}),  # uvicorn acts on it
+    ]
+    seen: list[list[Response]] = []
+    journals = []
+    for stock in (True, False):
+        service = Service(Config(seed=5, clock=lambda: 1_790_000_000.0))
+        service.stub(*replies)
+        through_asgi = _count_asgi(monkeypatch)
+        with _server(service, stock=stock) as server:
+            responses = []
+            with socket.create_connection(("127.0.0.1", server.port)) as sock:
+                for _ in replies:
+                    sock.sendall(_request(_ask("Hello")))
+                    responses += _read(sock, 1)
+        seen.append(_steady(responses))
+        journals.append(_journal(service))
+        # uvicorn's cycle: all on its own protocol; with the short cut, the one it acts on.
+        assert len(through_asgi) == (len(replies) if stock else 1)
+        monkeypatch.undo()
+    assert seen[0] == seen[1]
+    assert journals[0] == journals[1]
+    assert [s.split(b" ")[1] for s, _, _ in seen[1]] == [
+        b"201", b"201", b"502", b"429", b"201"
+    ]  # fmt: skip
+    assert (b"connection", b"close") in seen[1][4][1]
+    assert (b"x-custom", b"Yes") in seen[1][1][1]

@@ -44,6 +44,16 @@ def create_app(
 
 LANE_TRIED = "mockserver.lane_tried"
 """Scope key a server protocol sets when it asked `Service.answer_now` already."""
+ANSWERED = "mockserver.answered"
+"""Scope key of the `Outcome` a server protocol got from `Service.handle` already (one that
+waits or streams): the endpoint writes it, reading and handling nothing again."""
+
+
+def needs_thread(body: bytes) -> bool:
+    """Whether answering may take a while: generation from a user's schema may take up to
+    its time budget, so it runs in a thread and the event loop keeps serving everyone else.
+    Every other request (the common case) is answered inline, where a thread hop costs more."""
+    return b'"tools"' in body or b'"json_schema"' in body
 
 
 def direct_service(app: Any) -> Service | None:
@@ -86,18 +96,11 @@ class _Endpoint:
         self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw = await self._read(scope, receive)
-        if raw is None:  # the client left before its body arrived
-            return
-        if isinstance(raw, Outcome):
-            outcome = raw
-        elif b'"tools"' in raw.body or b'"json_schema"' in raw.body:
-            # Generation from a user's schema may take up to its time budget: it runs in a
-            # thread so the event loop keeps serving everyone else. Every other request
-            # (the common case) is answered inline, where a thread hop would cost more.
-            outcome = await asyncio.to_thread(self.service.handle, raw)
-        else:
-            outcome = self.service.handle(raw, lane=LANE_TRIED not in scope)
+        outcome = scope.get(ANSWERED)
+        if outcome is None:
+            outcome = await self._outcome(scope, receive)
+            if outcome is None:  # the client left before its body arrived
+                return
         if outcome.delay <= 0 and outcome.stream is None:
             await self._write(scope, outcome, send)  # nothing to wait on: no watcher needed
             return
@@ -116,6 +119,14 @@ class _Endpoint:
             outcome.stream.close()
         if outcome.on_disconnect is not None:
             outcome.on_disconnect()
+
+    async def _outcome(self, scope: Scope, receive: Receive) -> Outcome | None:
+        raw = await self._read(scope, receive)
+        if raw is None or isinstance(raw, Outcome):
+            return raw
+        if needs_thread(raw.body):
+            return await asyncio.to_thread(self.service.handle, raw)
+        return self.service.handle(raw, lane=LANE_TRIED not in scope)
 
     async def _write(self, scope: Scope, outcome: Outcome, send: Send) -> None:
         if outcome.delay > 0:

@@ -1,28 +1,37 @@
-"""uvicorn's httptools protocol with a short cut for the request a load test repeats.
+"""uvicorn's httptools protocol with a short cut for the requests a load test sends.
 
 uvicorn hands every request to the ASGI app in a task of its own, through ``receive`` and
 ``send`` awaitables, and writes the head and the body apart after checking each header:
-for a warm completion that is about half of the server's time. When a request may be one
-the pipeline's fast lane answers (a small, plain chat body with nothing scripted, see
-`Service.answer_now`), this protocol holds it until its body is complete, asks the lane,
-and writes status line, headers and body in one write: the bytes uvicorn would send, its
-``server`` and ``date`` headers included, and the access-log line it would log. Every
-other request, and every request the lane declines, goes through uvicorn's ASGI cycle
-unchanged.
-"""
+for a warm completion that was about half of the server's time. This protocol holds a
+small POST to the chat path until its body is complete and answers it in the parser's
+callback: by the pipeline's fast lane (`Service.answer_now`), or else by the full path
+(`Service.handle`, inline as the endpoint would). An answer that neither waits nor streams
+goes out in one write, the bytes uvicorn would send (its ``server`` and ``date`` headers,
+its header-name case, and its access-log line); one that waits or streams, or has headers
+uvicorn acts on, is handed to uvicorn's ASGI cycle and written by the endpoint. Every
+other request goes through that cycle unchanged."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import (
+    HEADER_RE,
+    HEADER_VALUE_RE,
     STATUS_LINE,
     HttpToolsProtocol,
     RequestResponseCycle,
 )
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
-from mockserver._adapters.asgi import LANE_TRIED, direct_service, raw_request
+from mockserver._adapters.asgi import (
+    ANSWERED,
+    LANE_TRIED,
+    direct_service,
+    needs_thread,
+    raw_request,
+)
+from mockserver._core.exchange import Outcome
 from mockserver._core.pipeline import CHAT_PATHS, Service
 
 _SMALL = 4096  # the pipeline plans bodies up to this size; larger ones never take the lane
@@ -43,6 +52,36 @@ def fits() -> bool:
         "keep_alive",
         "body",
     } <= set(cycle)
+
+
+def _lane_head(headers: dict[str, str]) -> bytes | None:
+    """The header lines of a fast-lane answer (the mock's own lower-case names and plain
+    values, which uvicorn's checks would pass); None if they cannot be encoded."""
+    try:
+        return "".join([f"{name}: {value}\r\n" for name, value in headers.items()]).encode(
+            "latin-1"
+        )
+    except UnicodeEncodeError:
+        return None
+
+
+_APART = frozenset({b"content-length", b"transfer-encoding", b"connection"})
+
+
+def _head(headers: dict[str, str]) -> bytes | None:
+    """The header lines uvicorn would write for any answer's headers (names lower-cased),
+    or None where it would do more than write them: a name or value its checks refuse
+    (it answers 500), or a header it acts on (length, chunking, connection)."""
+    lines: list[bytes] = []
+    try:
+        for name, value in headers.items():
+            key, text = name.encode("latin-1").lower(), value.encode("latin-1")
+            if HEADER_RE.search(key) or HEADER_VALUE_RE.search(text) or key in _APART:
+                return None
+            lines += (key, b": ", text, b"\r\n")
+    except UnicodeEncodeError:
+        return None
+    return b"".join(lines)
 
 
 class Protocol(HttpToolsProtocol):
@@ -93,33 +132,57 @@ class Protocol(HttpToolsProtocol):
             return
         cycle, service = self._held
         self._held = None
-        outcome = None
         # keep_alive turns off when the server shuts down: uvicorn then closes after answering.
-        if cycle.keep_alive and not cycle.disconnected and not self.flow.write_paused:
-            raw = raw_request(cycle.scope, bytes(cycle.body))  # type: ignore[arg-type]
-            outcome = service.answer_now(raw)
-        if outcome is None:
-            cycle.scope[LANE_TRIED] = True  # type: ignore[literal-required]
+        if not cycle.keep_alive or cycle.disconnected or self.flow.write_paused:
             super()._start_asgi_task(cycle, self.app)
             return
-        body = outcome.body
+        raw = raw_request(cycle.scope, bytes(cycle.body))  # type: ignore[arg-type]
+        outcome = service.answer_now(raw)
+        if outcome is not None:
+            self._answer(cycle, service, outcome, _lane_head(outcome.headers))
+            return
+        scope: dict[str, Any] = cycle.scope  # type: ignore[assignment]
+        scope[LANE_TRIED] = True
+        if needs_thread(raw.body):  # the endpoint runs it in a thread
+            super()._start_asgi_task(cycle, self.app)
+            return
+        try:  # what the endpoint would do, inline as it would
+            outcome = service.handle(raw, lane=False)
+        except Exception:
+            self._fail(cycle, service)
+            return
+        head = None if outcome.delay > 0 or outcome.stream is not None else _head(outcome.headers)
+        if head is None:  # it waits, streams, or has headers uvicorn treats apart
+            scope[ANSWERED] = outcome
+            super()._start_asgi_task(cycle, self.app)
+            return
+        self._answer(cycle, service, outcome, head)
+
+    def _answer(
+        self, cycle: RequestResponseCycle, service: Service, outcome: Outcome, head: bytes | None
+    ) -> None:
+        """Write `outcome` (no wait, no stream) as uvicorn would; `head` its header lines."""
         cycle.response_started = cycle.response_complete = True
         cycle.body = bytearray()
-        try:
-            fields = "".join([f"{name}: {value}\r\n" for name, value in outcome.headers.items()])
-            head = fields.encode("latin-1")
-        except Exception:  # a bug in the mock: what uvicorn does when an app fails
-            service.internal_errors += 1
-            self.logger.exception("the mock's answer could not be written")
-            self._log_access(cycle, 500)
-            self.transport.write(STATUS_LINE[500] + self._defaults() + _FAILED)
-            self.transport.close()
+        if head is None:
+            self._fail(cycle, service)
             return
         self._log_access(cycle, outcome.status)
+        body = outcome.body
         status = STATUS_LINE[outcome.status]
         length = b"content-length: %d\r\n\r\n" % len(body)
         self.transport.write(b"".join((status, self._defaults(), head, length, body)))
         self.on_response_complete()
+
+    def _fail(self, cycle: RequestResponseCycle, service: Service) -> None:
+        """A bug in the mock: what uvicorn does when an app fails before answering."""
+        cycle.response_started = cycle.response_complete = True
+        service.internal_errors += 1
+        # In an except block: with the traceback (exc_info is None outside one).
+        self.logger.error("the mock's answer could not be written", exc_info=True)
+        self._log_access(cycle, 500)
+        self.transport.write(STATUS_LINE[500] + self._defaults() + _FAILED)
+        self.transport.close()
 
     def _log_access(self, cycle: RequestResponseCycle, status: int) -> None:
         """The line uvicorn's access log has for a response (when it is on)."""
