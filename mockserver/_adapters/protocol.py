@@ -7,7 +7,7 @@ small POST to the chat path until its body is complete and answers it in the par
 callback: by the pipeline's fast lane (`Service.answer_now`), or else by the full path
 (`Service.handle`, inline as the endpoint would). An answer that neither waits nor streams
 goes out in one write, the bytes uvicorn would send (its ``server`` and ``date`` headers,
-its header-name case, and its access-log line); one that waits or streams, or has headers
+header names lower-cased as it does, its access-log line); one that waits or streams, or has headers
 uvicorn acts on, is handed to uvicorn's ASGI cycle and written by the endpoint. Every
 other request goes through that cycle unchanged."""
 
