@@ -144,7 +144,8 @@ def test_answers_are_byte_for_byte_what_uvicorn_sends(monkeypatch: pytest.Monkey
     journals = []
     for stock in (True, False):
         service = Service(Config(seed=11, clock=lambda: 1_790_000_000.0))
-        through_asgi = _count_handled(service, monkeypatch)
+        full_path = _count_handled(service, monkeypatch)
+        through_asgi = _count_asgi(monkeypatch)
         with _server(service, stock=stock) as server:
             responses = []
             for request in requests:  # one at a time: the stream's length is not declared
@@ -152,9 +153,11 @@ def test_answers_are_byte_for_byte_what_uvicorn_sends(monkeypatch: pytest.Monkey
         seen.append(_steady(responses))
         journals.append(_journal(service))
         assert all((b"server", b"uvicorn") in headers for _, headers, _ in responses)
-        # Through uvicorn's ASGI cycle: the first sight of each plain body, and every
-        # broken body and stream.
-        assert len(through_asgi) == (len(requests) if stock else 3 + 2 * 2)
+        # The full path: the first sight of each plain body, every broken body and stream;
+        # of those only the streams go through uvicorn's ASGI cycle with the short cut.
+        assert len(full_path) == (len(requests) if stock else 3 + 2 * 2)
+        assert len(through_asgi) == (len(requests) if stock else 2)
+        monkeypatch.undo()
     assert seen[0] == seen[1]
     assert journals[0] == journals[1]
     statuses = [b"201 Created"] * 2 + [b"400 Bad Request"] + [b"201 Created"] * 3
@@ -215,7 +218,8 @@ def test_a_body_that_arrives_late_is_answered(
 ) -> None:
     server, service = live
     _warm(server.port, _ask("slow body"))
-    through_asgi = _count_handled(service, monkeypatch)
+    full_path = _count_handled(service, monkeypatch)
+    through_asgi = _count_asgi(monkeypatch)
     request = _request(_ask("slow body"))
     head, _, body = request.partition(b"\r\n\r\n")
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
@@ -226,7 +230,7 @@ def test_a_body_that_arrives_late_is_answered(
     assert status == b"HTTP/1.1 201 Created"
     assert json.loads(answer)["object"] == "chat.completion"
     assert len(service.journal.entries()) == 2
-    assert through_asgi == []
+    assert full_path == through_asgi == []  # the lane, by the short cut
 
 
 def test_a_client_that_leaves_before_its_body_is_not_answered_or_journaled(
@@ -250,14 +254,15 @@ def test_the_access_log_has_uvicorns_line_for_the_short_cut_too(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     server, service = live
-    through_asgi = _count_handled(service, monkeypatch)
+    full_path = _count_handled(service, monkeypatch)
+    through_asgi = _count_asgi(monkeypatch)
     caplog.set_level(logging.INFO, logger="uvicorn.access")
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
         port = sock.getsockname()[1]
-        for _ in range(2):  # the first through uvicorn's cycle, the second by the short cut
+        for _ in range(2):  # the first by the full path, the second by the lane: both inline
             sock.sendall(_request(_ask("logged"), path="/v1/chat/completions?api_key=sk-secret"))
             _read(sock, 1)
-    assert len(through_asgi) == 1
+    assert len(full_path) == 1 and through_asgi == []
     lines = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
     line = f'127.0.0.1:{port} - "POST /v1/chat/completions?api_key=*** HTTP/1.1" 201'
     assert lines == [line, line]
@@ -301,6 +306,17 @@ def test_requests_left_to_uvicorn_are_answered_as_before(
     assert (b"connection", b"close") in headers if closes else True
     assert len(service.journal.entries()) == 3
     assert len(through_asgi) == 1
+
+
+def test_an_unknown_uvicorn_gets_uvicorns_own_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from mockserver._adapters.protocol import Protocol
+    from mockserver._adapters.server import http_protocol
+
+    assert http_protocol() is Protocol
+    monkeypatch.delattr(HttpToolsProtocol, "_start_asgi_task")  # internals it builds on
+    assert http_protocol() == "auto"
 
 
 def test_a_failure_in_the_lane_is_counted_once_and_the_full_path_answers(

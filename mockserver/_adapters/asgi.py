@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -146,11 +146,9 @@ class _Endpoint:
     async def _read(self, scope: Scope, receive: Receive) -> RawRequest | Outcome | None:
         limit = self.service.config.max_body_bytes
         path = scope["path"]
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                if value.isdigit() and int(value) > limit:
-                    return self.service.error_outcome(errors.too_large(limit), path, "")
-                break
+        declared = declared_length(scope["headers"])
+        if declared is not None and declared > limit:
+            return self.service.error_outcome(errors.too_large(limit), path, "")
         message: Message = await receive()
         if message["type"] != "http.request":  # the client went away
             return None
@@ -168,6 +166,15 @@ class _Endpoint:
                     return self.service.error_outcome(errors.too_large(limit), path, "")
             first = bytes(body)
         return raw_request(scope, first)
+
+
+def declared_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
+    """The Content-Length among an ASGI request's headers, if it declares one in digits
+    (the server's parser has refused any that overflow)."""
+    for name, value in headers:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
 
 
 def raw_request(scope: Scope, body: bytes) -> RawRequest:

@@ -6,10 +6,10 @@ for a warm completion that was about half of the server's time. This protocol ho
 small POST to the chat path until its body is complete and answers it in the parser's
 callback: by the pipeline's fast lane (`Service.answer_now`), or else by the full path
 (`Service.handle`, inline as the endpoint would). An answer that neither waits nor streams
-goes out in one write, the bytes uvicorn would send (its ``server`` and ``date`` headers,
-header names lower-cased as it does, its access-log line); one that waits or streams, or has headers
-uvicorn acts on, is handed to uvicorn's ASGI cycle and written by the endpoint. Every
-other request goes through that cycle unchanged."""
+goes out in one write, the bytes uvicorn would send (its ``server`` and ``date``
+headers, header names lower-cased as it does, its access-log line); one that waits or
+streams, or has headers uvicorn acts on, is handed to uvicorn's ASGI cycle and written by
+the endpoint. Every other request goes through that cycle unchanged."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 from mockserver._adapters.asgi import (
     ANSWERED,
     LANE_TRIED,
+    declared_length,
     direct_service,
     needs_thread,
     raw_request,
@@ -51,6 +52,8 @@ def fits() -> bool:
         "waiting_for_100_continue",
         "keep_alive",
         "body",
+        "disconnected",
+        "response_started",
     } <= set(cycle)
 
 
@@ -104,14 +107,15 @@ class Protocol(HttpToolsProtocol):
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
         if self._heading:
-            service = self._lane_for(cycle)
+            service = self._inline_service(cycle)
             if service is not None:
                 self._held = (cycle, service)  # until on_message_complete: the body is small
                 return
         super()._start_asgi_task(cycle, app)
 
-    def _lane_for(self, cycle: RequestResponseCycle) -> Service | None:
-        """The service whose lane may answer this request once its body is complete."""
+    def _inline_service(self, cycle: RequestResponseCycle) -> Service | None:
+        """The service that answers this request in the parser's callback once its body
+        is complete; None leaves it to uvicorn's cycle."""
         scope = cycle.scope
         if (
             scope["method"] != "POST"
@@ -120,11 +124,8 @@ class Protocol(HttpToolsProtocol):
             or cycle.waiting_for_100_continue
         ):
             return None
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                small = value.isdigit() and int(value) <= _SMALL
-                return direct_service(self.app) if small else None
-        return None  # chunked: its size is not known yet
+        size = declared_length(scope["headers"])  # None: chunked, its size is not known yet
+        return direct_service(self.app) if size is not None and size <= _SMALL else None
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -148,8 +149,8 @@ class Protocol(HttpToolsProtocol):
             return
         try:  # what the endpoint would do, inline as it would
             outcome = service.handle(raw, lane=False)
-        except Exception:
-            self._fail(cycle, service)
+        except Exception as error:
+            self._fail(cycle, service, error)
             return
         head = None if outcome.delay > 0 or outcome.stream is not None else _head(outcome.headers)
         if head is None:  # it waits, streams, or has headers uvicorn treats apart
@@ -174,12 +175,13 @@ class Protocol(HttpToolsProtocol):
         self.transport.write(b"".join((status, self._defaults(), head, length, body)))
         self.on_response_complete()
 
-    def _fail(self, cycle: RequestResponseCycle, service: Service) -> None:
+    def _fail(
+        self, cycle: RequestResponseCycle, service: Service, error: Exception | None = None
+    ) -> None:
         """A bug in the mock: what uvicorn does when an app fails before answering."""
         cycle.response_started = cycle.response_complete = True
         service.internal_errors += 1
-        # In an except block: with the traceback (exc_info is None outside one).
-        self.logger.error("the mock's answer could not be written", exc_info=True)
+        self.logger.error("the mock's answer could not be written", exc_info=error)
         self._log_access(cycle, 500)
         self.transport.write(STATUS_LINE[500] + self._defaults() + _FAILED)
         self.transport.close()

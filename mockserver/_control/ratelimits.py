@@ -30,7 +30,6 @@ class RateLimits:
         self._window = 0.0
         self._requests = 0
         self._tokens = 0
-        self._shown = (0, 0, "0", "0")  # the limits and their header values
 
     def reset(self) -> None:
         with self._lock:
@@ -45,15 +44,12 @@ class RateLimits:
             left = 60 - (now - self._window)
             used_requests, used_tokens = self._requests, self._tokens
         requests, tokens_ = self.requests_per_minute, self.tokens_per_minute
-        shown = self._shown
-        if shown[0] != requests or shown[1] != tokens_:
-            shown = self._shown = (requests, tokens_, str(requests), str(tokens_))
         # Time until the budget is whole again, as if it refilled steadily.
         reset_requests = min(left, used_requests * 60 / requests)
         reset_tokens = min(left, used_tokens * 60 / tokens_)
         return {
-            "x-ratelimit-limit-requests": shown[2],
-            "x-ratelimit-limit-tokens": shown[3],
+            "x-ratelimit-limit-requests": str(requests),
+            "x-ratelimit-limit-tokens": str(tokens_),
             "x-ratelimit-remaining-requests": str(max(requests - used_requests, 0)),
             "x-ratelimit-remaining-tokens": str(max(tokens_ - used_tokens, 0)),
             "x-ratelimit-reset-requests": _in_ms(int(reset_requests * 1000)),
