@@ -97,10 +97,7 @@ def _cassette(
         missing = str(exc)
     if missing is not None:
         pytest.fail(f"aimlapi: {missing}", pytrace=False)
-    if in_process:
-        # The in-process mock's requests go through the recording (an attribute of this
-        # mock's own service, gone with it at the end of the test).
-        mock.service.handle = recording.handle  # type: ignore[method-assign]
+    answering = mock.answer_with(recording.handle) if in_process else contextlib.nullcontext()
     from mockserver._adapters.transport import RECORDING
 
     reached = set()
@@ -108,7 +105,8 @@ def _cassette(
         reached = {recording.base_url.removesuffix("/v1") + "/", upstream.rstrip("/") + "/"}
         RECORDING.update(reached)
     try:
-        yield recording.base_url
+        with answering:
+            yield recording.base_url
     finally:
         RECORDING.difference_update(reached)
         recording.__exit__(None, None, None)

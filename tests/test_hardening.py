@@ -546,8 +546,9 @@ def test_answers_to_distinct_prompts_keep_bounded_memory() -> None:
         tracemalloc.stop()
     # Before these bounds, the same requests kept about 60 MiB (and more with more).
     assert kept < 32 * 1024 * 1024, f"{kept / 2**20:.0f} MiB kept"
-    assert service._warm._template_bytes <= warm.TEMPLATE_BYTES
-    assert len(service._warm._outcomes) <= warm.OUTCOMES
+    template_bytes, outcomes = service.chat.memo.answers.kept
+    assert template_bytes <= warm.TEMPLATE_BYTES
+    assert outcomes <= warm.OUTCOMES
 
 
 def test_serve_takes_a_journal_bytes_option() -> None:

@@ -7,10 +7,10 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from mockserver._contract.profiles import AIMLAPI, Profile
 from mockserver._contract.sse import StreamItem as StreamItem
+from mockserver._control.journal import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,9 @@ class RawRequest:
     """Lower-case names."""
     body: bytes = b""
     query: str = ""
+    size: int | None = None
+    """The body's size when the adapter stopped reading it (past ``max_body_bytes``, with
+    `body` left empty); None: ``len(body)``."""
 
 
 @dataclass(slots=True)
@@ -34,6 +37,8 @@ class Outcome:
     """Seconds to wait before answering (scripted latency)."""
     on_disconnect: Callable[[], None] | None = None
     """Adapters call it when the client left before the answer was complete."""
+    entry: Entry | None = None
+    """The journal entry `Service.handle` stamped it with (for `Service.failed`)."""
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -78,13 +83,3 @@ class Config:
     one worker's requests."""
     state_dir: str | None = None
     """A folder the server owns for what its workers share (their metrics snapshots)."""
-
-
-@dataclass
-class Call:
-    """What the control plane sees of one chat request."""
-
-    seq: int
-    request: dict[str, Any]
-    headers: Mapping[str, str]
-    request_id: str
