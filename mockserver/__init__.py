@@ -8,8 +8,9 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from mockserver._adapters.asgi import create_app
-    from mockserver._adapters.mocking import MockAPI, mock_aimlapi
-    from mockserver._contract.profiles import AIMLAPI, OPENAI, Profile
+    from mockserver._adapters.mocking import DEFAULT_BASE_URL, MockAPI, mock_aimlapi, mock_transport
+    from mockserver._adapters.server import LiveServer
+    from mockserver._contract.profiles import AIMLAPI, OPENAI, PROFILES, Profile
     from mockserver._control.assertions import asked_wait, should_retry
     from mockserver._control.faults import Fault, Latency, Split, StreamFault
     from mockserver._control.scenarios import Match
@@ -31,10 +32,14 @@ __version__ = "0.1.0"
 # a session that never touches the mock should not pay for Starlette and jsonschema.
 _HOMES = {
     "create_app": "mockserver._adapters.asgi",
+    "DEFAULT_BASE_URL": "mockserver._adapters.mocking",
     "MockAPI": "mockserver._adapters.mocking",
     "mock_aimlapi": "mockserver._adapters.mocking",
+    "mock_transport": "mockserver._adapters.mocking",
+    "LiveServer": "mockserver._adapters.server",
     "AIMLAPI": "mockserver._contract.profiles",
     "OPENAI": "mockserver._contract.profiles",
+    "PROFILES": "mockserver._contract.profiles",
     "Profile": "mockserver._contract.profiles",
     "Fault": "mockserver._control.faults",
     "Latency": "mockserver._control.faults",
@@ -72,13 +77,16 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AIMLAPI",
+    "DEFAULT_BASE_URL",
     "OPENAI",
+    "PROFILES",
     "Call",
     "Config",
     "Error",
     "Fault",
     "FromFixture",
     "Latency",
+    "LiveServer",
     "Match",
     "MockAPI",
     "Outcome",
@@ -95,5 +103,6 @@ __all__ = [
     "asked_wait",
     "create_app",
     "mock_aimlapi",
+    "mock_transport",
     "should_retry",
 ]
