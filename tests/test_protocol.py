@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -443,3 +444,127 @@ def test_answers_of_the_full_path_are_what_uvicorn_sends_too(
     ]  # fmt: skip
     assert (b"connection", b"close") in seen[1][4][1]
     assert (b"x-custom", b"Yes") in seen[1][1][1]
+
+
+# ---- the size limit and the event loop, alike on both protocols --------------------------
+
+
+@pytest.mark.parametrize("stock", [True, False], ids=["uvicorns-protocol", "short-cut"])
+def test_a_body_over_the_limit_is_refused_before_the_key_and_journaled_alike(
+    stock: bool,
+) -> None:
+    """--max-body-bytes below the size the short cut holds: both protocols answer the same
+    413 (the size is checked before the key, as a server that stops reading must) and
+    journal the same entry."""
+    service = Service(Config(seed=2, clock=lambda: 1_790_000_000.0, max_body_bytes=100))
+    body = _ask("x" * 200)
+    request = _request(body).replace(b"authorization: Bearer sk-test\r\n", b"")
+    with _server(service, stock=stock) as server:
+        ((status, headers, answer),) = _exchange(server.port, request)
+    assert status == b"HTTP/1.1 413 Request Entity Too Large"
+    assert "limit is 100 bytes" in json.loads(answer)["message"]
+    (entry,) = _journal(service)
+    assert entry["status"] == 413 and entry["body"] is None
+    assert dict(headers)[b"x-request-id"].decode() == entry["request_id"]
+
+
+def test_the_limit_gives_the_same_answers_and_journal_on_both_protocols() -> None:
+    requests = [
+        _request(_ask("x" * 200)),  # over the limit, with a key
+        _request(_ask("x" * 200)).replace(b"authorization: Bearer sk-test\r\n", b""),
+        _request(_ask("ok")),  # within it
+    ]
+    seen, journals = [], []
+    for stock in (True, False):
+        service = Service(Config(seed=2, clock=lambda: 1_790_000_000.0, max_body_bytes=100))
+        with _server(service, stock=stock) as server:
+            responses = [r for request in requests for r in _exchange(server.port, request)]
+        seen.append(_steady(responses))
+        journals.append(_journal(service))
+    assert seen[0] == seen[1]
+    assert journals[0] == journals[1]
+    assert [s.split(b" ")[1] for s, _, _ in seen[0]] == [b"413", b"413", b"201"]
+
+
+def test_a_chunked_body_is_refused_as_it_crosses_the_limit(
+    live: tuple[LiveServer, Service],
+) -> None:
+    """The client has not finished its body: the 413 comes as soon as the limit is crossed,
+    with ``connection: close``, not after the whole body (which may never end)."""
+    server, service = live
+    service.config.max_body_bytes = 1000
+    chunk = b"x" * 600
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(_request(b"", "transfer-encoding: chunked"))
+        for _ in range(2):  # 1200 bytes: over the limit; the last chunk never comes
+            sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        ((status, headers, body),) = _read(sock, 1)
+        sock.settimeout(5)
+        assert sock.recv(1) == b""  # the server stopped reading and closed
+    assert status == b"HTTP/1.1 413 Request Entity Too Large"
+    assert (b"connection", b"close") in headers
+    entry = service.journal.last()
+    assert entry.status == 413 and entry.body_bytes > 1000
+
+
+_TOOLS = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({**json.loads(_ask()), "tools": _TOOLS}).encode(),
+        # the key spelt with JSON escapes: the bytes hold no "tools", the body does
+        json.dumps({**json.loads(_ask()), "tools": _TOOLS})
+        .replace('"tools"', '"\\u0074ools"')
+        .encode(),
+        json.dumps(
+            {
+                **json.loads(_ask()),
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "x", "schema": {"type": "object"}},
+                },
+            }
+        )
+        .replace('"json_schema"', '"\\u006Ason_schema"')
+        .encode(),
+    ],
+    ids=["tools", "escaped-tools", "escaped-json-schema"],
+)
+@pytest.mark.parametrize("stock", [True, False], ids=["uvicorns-protocol", "short-cut"])
+def test_schema_driven_generation_runs_off_the_event_loop(
+    body: bytes, stock: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Generation from a user's schema may take up to its time budget: whatever the
+    spelling of the body, it runs in a worker thread, never on the thread that serves
+    every other request (GET /health must not wait for it)."""
+    service = Service(Config(seed=2))
+    threads: list[str] = []
+    handle = service.handle
+
+    def recorded(raw: Any) -> Any:
+        if raw.path.endswith("/completions"):
+            threads.append(threading.current_thread().name)
+        return handle(raw)
+
+    monkeypatch.setattr(service, "handle", recorded)
+    assert service.may_block(_raw(body))
+    with _server(service, stock=stock) as server:
+        ((status, _, _),) = _exchange(server.port, _request(body))
+    assert status == b"HTTP/1.1 201 Created"
+    assert threads and threads[0] != "aimlapi-mockserver"  # the server's event-loop thread
+
+
+def test_plain_and_large_bodies_are_decided_from_the_parsed_body() -> None:
+    service = Service(Config(seed=2))
+    assert not service.may_block(_raw(_ask("tools and json_schema, in words only")))
+    assert service.may_block(_raw(_ask("x" * 70_000)))  # parsing it takes a while too
+    assert not service.may_block(_raw(b"{not json"))  # answered at once: 400
+
+
+def _raw(body: bytes | str) -> Any:
+    from mockserver._core.exchange import RawRequest
+
+    data = body.encode() if isinstance(body, str) else body
+    return RawRequest("POST", "/v1/chat/completions", {"content-type": "application/json"}, data)

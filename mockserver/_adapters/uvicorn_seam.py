@@ -177,7 +177,12 @@ class Protocol(HttpToolsProtocol):
         ):
             return None
         size = declared_length(scope["headers"])  # None: chunked, its size is not known yet
-        return direct_service(self.app) if size is not None and size <= _SMALL else None
+        if size is None or size > _SMALL:
+            return None
+        service = direct_service(self.app)
+        # Over the limit, the endpoint refuses it unread (and closes): let it, so that both
+        # protocols answer and journal alike.
+        return service if service is not None and size <= service.config.max_body_bytes else None
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
