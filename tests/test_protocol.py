@@ -498,7 +498,7 @@ def test_a_chunked_body_is_refused_as_it_crosses_the_limit(
         sock.sendall(_request(b"", "transfer-encoding: chunked"))
         for _ in range(2):  # 1200 bytes: over the limit; the last chunk never comes
             sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        ((status, headers, body),) = _read(sock, 1)
+        ((status, headers, _),) = _read(sock, 1)
         sock.settimeout(5)
         assert sock.recv(1) == b""  # the server stopped reading and closed
     assert status == b"HTTP/1.1 413 Request Entity Too Large"
