@@ -179,9 +179,7 @@ def http(seconds: float, connections: int) -> None:
         f"  mock (validation, generation, journal on): {r['mock']:.0f}, ratio {r['mock'] / base:.2f}"
     )
     stock = r["mock-stock-uvicorn"]
-    print(
-        f"  mock on uvicorn's own protocol (no short cut): {stock:.0f}, ratio {stock / base:.2f}"
-    )
+    print(f"  mock on uvicorn's own protocol (no short cut): {stock:.0f}, ratio {stock / base:.2f}")
     checked = r["mock-self-check"]
     print(f"  mock --self-check: {checked:.0f}, ratio {checked / base:.2f}")
     if why_not is None:
