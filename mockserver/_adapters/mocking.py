@@ -17,13 +17,14 @@ import httpx
 
 from mockserver._adapters.transport import Adapter, Answerer, Httpx2Patch, Offline, VirtualClock
 from mockserver._contract import profiles
+from mockserver._contract.endpoint import BASE_URL
 from mockserver._control import assertions
 from mockserver._control.journal import Entry, Journal
 from mockserver._control.scopes import HEADER
 from mockserver._core.admin_guard import LOOPBACK_HOSTS, host_name
 from mockserver._core.pipeline import CHAT_PATHS, Config, Service
 
-DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"
+DEFAULT_BASE_URL = BASE_URL
 _T = TypeVar("_T")
 
 

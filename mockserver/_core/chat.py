@@ -15,9 +15,9 @@ import itertools
 import random
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mockserver._contract import (
     errors,
@@ -33,18 +33,33 @@ from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import ContractViolation, Violation
 from mockserver._control import faults, scenario_files
-from mockserver._control.faults import Fault
+from mockserver._control.faults import Fault, FaultQueue
 from mockserver._control.journal import Entry
-from mockserver._control.scenarios import Miss, Stub
-from mockserver._core.exchange import Outcome, RawRequest, StreamItem
+from mockserver._control.metrics import Metrics
+from mockserver._control.ratelimits import RateLimits
+from mockserver._control.scenarios import Miss, Stub, Stubs
+from mockserver._core.exchange import Config, Outcome, RawRequest, StreamItem
 from mockserver._generation import engine, fixtures, render
 from mockserver._generation.budget import schema_driven
 from mockserver._generation.model import Completion, Usage
 from mockserver._generation.replies import Error, FromFixture, Raw, Reply
 from mockserver._generation.warm import WarmAnswers
 
-if TYPE_CHECKING:
-    from mockserver._core.pipeline import Service
+
+class Service(Protocol):
+    """What the chat step uses of its `mockserver.Service`."""
+
+    config: Config
+    models: frozenset[str]
+    metrics: Metrics
+    rate_limits: RateLimits
+
+    @property
+    def stubs(self) -> Stubs: ...
+    @property
+    def faults(self) -> FaultQueue: ...
+    def authenticate(self, headers: Mapping[str, str]) -> None: ...
+
 
 __all__ = ["INLINE_BYTES", "REMEMBER_BYTES", "Chat", "Memo", "SeededState", "SelfCheckFailed"]
 

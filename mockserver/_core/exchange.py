@@ -7,10 +7,13 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mockserver._contract.profiles import AIMLAPI, Profile
 from mockserver._contract.sse import StreamItem as StreamItem
-from mockserver._control.journal import Entry
+
+if TYPE_CHECKING:
+    from mockserver._control.journal import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +61,16 @@ class Config:
     api_keys: frozenset[str] | None = None
     """Accepted bearer keys; None accepts any non-empty key (a key is still required)."""
     max_body_bytes: int = 8 * 1024 * 1024
-    self_check: bool = field(default_factory=lambda: _env_flag("MOCKSERVER_SELF_CHECK"))
+    """Request bodies larger than this are refused (413) as soon as the limit is crossed."""
+    self_check: bool = field(
+        default_factory=lambda: _env_flag("MOCKSERVER_SELF_CHECK"),
+        metadata={"default": "False (True with MOCKSERVER_SELF_CHECK=1)"},
+    )
     """Validate every body and chunk the mock emits against schemas/ (a failure is a 500
     naming the violation). Off by default for speed: the test suite proves every variant
     valid, and runs with MOCKSERVER_SELF_CHECK=1 so that every answer it sees is checked."""
     journal_size: int = 1000
+    """Requests the journal keeps (the oldest go first); 0 keeps none, for load tests."""
     journal_bytes: int = 64 * 1024 * 1024
     """Bytes of request bodies the journal keeps (the oldest entries go first); a body
     larger than 1/64 of it is journaled with its long strings cut, and says so."""

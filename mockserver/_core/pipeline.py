@@ -116,6 +116,13 @@ class Service:
         if self._baseline is not None:
             self.load(self._baseline.fresh())
 
+    def reconfigure(self, config: Config) -> None:
+        """Serve from now on as `config` says, from the state at start (`reset`): what a
+        shared live server does between tests."""
+        self.config = config
+        self.chat.forget()
+        self.reset()
+
     @property
     def fixture_folders(self) -> tuple[Path, ...]:
         """Where fixtures named over the admin API may live besides the packaged ones: the

@@ -9,21 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mockserver._contract import errors, jsonio, validation
+from mockserver._contract.endpoint import CHAT_PATHS
 from mockserver._control.journal import Entry
 from mockserver._core import admin
-from mockserver._core.exchange import Outcome, RawRequest
+from mockserver._core.chat import Chat
+from mockserver._core.exchange import Config, Outcome, RawRequest
 
-if TYPE_CHECKING:
-    from mockserver._core.pipeline import Service
+
+class Service(admin.Service, Protocol):
+    """What the routes use of their `mockserver.Service` (the admin API's part, and more)."""
+
+    @property
+    def config(self) -> Config: ...
+    @property
+    def chat(self) -> Chat: ...
+    def authenticate_if_keyed(self, headers: Mapping[str, str]) -> None: ...
+
 
 __all__ = ["ADMIN_PREFIX", "CHAT_PATHS", "ROUTES", "Route", "find"]
 
-Endpoint = Callable[["Service", RawRequest, Entry], Outcome]
+Endpoint = Callable[[Service, RawRequest, Entry], Outcome]
 
-CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
 ADMIN_PREFIX = "/__mock"
 _GET = ("GET", "HEAD")
 
