@@ -11,12 +11,7 @@ if _typing.TYPE_CHECKING:
     from mockserver._adapters.mocking import DEFAULT_BASE_URL, MockAPI, mock_aimlapi, mock_transport
     from mockserver._adapters.server import LiveServer
     from mockserver._contract.profiles import AIMLAPI, OPENAI, PROFILES, Profile
-    from mockserver._control.assertions import asked_wait, should_retry
-    from mockserver._control.faults import Fault, Latency, Split, StreamFault
-    from mockserver._control.scenarios import Match
-    from mockserver._core.exchange import Config, Outcome, RawRequest
-    from mockserver._core.pipeline import Service
-    from mockserver._generation.replies import (
+    from mockserver._contract.replies import (
         Call,
         Error,
         FromFixture,
@@ -25,6 +20,11 @@ if _typing.TYPE_CHECKING:
         Text,
         ToolCalls,
     )
+    from mockserver._control.assertions import asked_wait, should_retry
+    from mockserver._control.faults import Fault, Latency, Split, StreamFault
+    from mockserver._control.scenarios import Match
+    from mockserver._core.exchange import Config, Outcome, RawRequest
+    from mockserver._core.pipeline import Service
 
 __version__ = "0.1.0"
 
@@ -52,13 +52,13 @@ _HOMES = {
     "Outcome": "mockserver._core.exchange",
     "RawRequest": "mockserver._core.exchange",
     "Service": "mockserver._core.pipeline",
-    "Call": "mockserver._generation.replies",
-    "Error": "mockserver._generation.replies",
-    "FromFixture": "mockserver._generation.replies",
-    "Raw": "mockserver._generation.replies",
-    "Refusal": "mockserver._generation.replies",
-    "Text": "mockserver._generation.replies",
-    "ToolCalls": "mockserver._generation.replies",
+    "Call": "mockserver._contract.replies",
+    "Error": "mockserver._contract.replies",
+    "FromFixture": "mockserver._contract.replies",
+    "Raw": "mockserver._contract.replies",
+    "Refusal": "mockserver._contract.replies",
+    "Text": "mockserver._contract.replies",
+    "ToolCalls": "mockserver._contract.replies",
 }
 
 

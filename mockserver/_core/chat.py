@@ -31,6 +31,7 @@ from mockserver._contract import (
 )
 from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
+from mockserver._contract.replies import Error, FromFixture, Raw, Reply
 from mockserver._contract.violations import ContractViolation, Violation
 from mockserver._control import faults, scenario_files
 from mockserver._control.faults import Fault, FaultQueue
@@ -42,7 +43,6 @@ from mockserver._core.exchange import Config, Outcome, RawRequest, StreamItem
 from mockserver._generation import engine, fixtures, render
 from mockserver._generation.budget import schema_driven
 from mockserver._generation.model import Completion, Usage
-from mockserver._generation.replies import Error, FromFixture, Raw, Reply
 from mockserver._generation.warm import WarmAnswers
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from mockserver._contract import errors, input_errors, jsonio
 from mockserver._contract.errors import ApiError
+from mockserver._contract.replies import Reply, Text
 from mockserver._control import scenario_files, scopes, taps
 from mockserver._control.faults import Fault, FaultQueue
 from mockserver._control.journal import Entry, Journal, LateBody, redact
@@ -32,7 +33,6 @@ from mockserver._core import routes
 from mockserver._core.chat import Chat, SelfCheckFailed
 from mockserver._core.exchange import Config, Outcome, RawRequest, StreamItem
 from mockserver._core.routes import ADMIN_PREFIX, CHAT_PATHS
-from mockserver._generation.replies import Reply, Text
 
 __all__ = [
     "ADMIN_PREFIX",
