@@ -14,7 +14,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,7 +23,9 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from mockserver._core.exchange import Config, Outcome, RawRequest, StreamItem
-from mockserver._core.pipeline import Service
+
+if TYPE_CHECKING:  # imported by create_app: importing the app module stays cheap
+    from mockserver._core.pipeline import Service
 
 
 class ConnectionDropped(Exception):
@@ -35,6 +37,8 @@ def create_app(
 ) -> Starlette:
     """The mock as a Starlette app. Pass a `Config`, or its fields as keyword arguments,
     or an existing `Service` to share its state (journal, stubs) with other adapters."""
+    from mockserver._core.pipeline import Service
+
     if service is None:
         service = Service(config or Config(**options))
     elif config is not None or options:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,12 +11,14 @@ from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import Violation
 
-DEFAULT_ONLY: frozenset[str] = frozenset(
-    name for name, node in validation.schema("request")["properties"].items() if "const" in node
-)
-"""Sampling parameters o3-mini takes at their default value only (the schema's ``const``).
-Another value is not a body-validation error but the model's "Unsupported parameter", as
-for a parameter it does not know (WIRE.md §1)."""
+
+@functools.cache
+def default_only() -> frozenset[str]:
+    """Sampling parameters o3-mini takes at their default value only (the schema's
+    ``const``). Another value is not a body-validation error but the model's "Unsupported
+    parameter", as for a parameter it does not know (WIRE.md §1)."""
+    properties = validation.schema("request")["properties"]
+    return frozenset(name for name, node in properties.items() if "const" in node)
 
 
 def first_error(profile: Profile, violations: Sequence[Violation]) -> ApiError:
@@ -25,7 +28,7 @@ def first_error(profile: Profile, violations: Sequence[Violation]) -> ApiError:
     unknown = [
         v
         for v in violations
-        if v.path in DEFAULT_ONLY
+        if v.path in default_only()
         or (v.rule == "additionalProperties" and "." not in v.path and "[" not in v.path)
     ]
     others = [v for v in violations if v not in unknown]

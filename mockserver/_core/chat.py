@@ -415,6 +415,7 @@ def _parsed(raw: bytes, entry: Entry, profile: Profile) -> dict[str, Any]:
     entry.body = body
     if not isinstance(body, dict):
         raise errors.not_an_object(profile, validation.json_type(body))
+    entry.stream = body.get("stream") is True
     return body
 
 
