@@ -101,3 +101,38 @@ def test_the_bundled_schemas_are_the_files_in_schemas() -> None:
         request["properties"]["messages"]["items"]["$ref"]
         == "#/components/schemas/ChatCompletionRequest/$defs/message"
     )
+
+
+def test_the_control_plane_serves_its_own_valid_document_listing_every_route() -> None:
+    from mockserver._core import admin
+
+    service = Service(Config(seed=1))
+    headers = {"host": "127.0.0.1"}
+    outcome = service.handle(RawRequest("GET", "/__mock/openapi.json", headers))
+    assert outcome.status == 200
+    document = json.loads(outcome.body)
+    validate(document)
+    listed = {(m.upper(), p) for p, ops in document["paths"].items() for m in ops}
+    assert listed == {(r.method, f"/__mock{r.path}") for r in admin.ROUTES}
+    # and every route it lists is one the control plane answers (no 404 "no admin route")
+    for method, path in sorted(listed):
+        answered = service.handle(
+            RawRequest(
+                method,
+                path.replace("{name}", "x"),
+                {**headers, "content-type": "application/json"},
+                b"{}",
+            )
+        )
+        assert answered.status != 404 or b"no stub is named" in answered.body, (method, path)
+
+
+def test_the_control_planes_request_bodies_are_parts_of_the_stubs_schema() -> None:
+    from mockserver._core import admin
+
+    stubs = schemas.schema("stubs")
+    for route in admin.ROUTES:
+        if route.body is None or route.body == "#":
+            continue
+        part = route.body.removeprefix("#/$defs/")
+        assert part in stubs["$defs"], route
