@@ -102,7 +102,9 @@ def admin_api() -> str:
                 ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
                 part = ref.partition("#")[2].removeprefix("/$defs/") or "a whole scenario file"
                 body = f"[{part}](scenario-files.md)"
-            query = ", ".join(f"`{p['name']}`" for p in operation.get("parameters", ()) if p["in"] == "query")
+            query = ", ".join(
+                f"`{p['name']}`" for p in operation.get("parameters", ()) if p["in"] == "query"
+            )
             summary = operation["summary"] + (f" (query: {query})" if query else "")
             rows.append(f"| {method.upper()} | `{path}` | {summary} | {body} |")
     return "\n".join(rows)
@@ -164,7 +166,9 @@ def errors() -> str:
     for profile in PROFILES.values():
         body = texts.for_status(429).body(profile, "/v1/chat/completions", "req_0123", 1.79e9)
         samples.append(f"`{profile.name}` profile:\n\n```json\n{json.dumps(body, indent=2)}\n```")
-    return "\n".join(rows) + "\n\nA scripted 429, as each profile sends it:\n\n" + "\n\n".join(samples)
+    return (
+        "\n".join(rows) + "\n\nA scripted 429, as each profile sends it:\n\n" + "\n\n".join(samples)
+    )
 
 
 def metrics() -> str:
