@@ -117,7 +117,7 @@ def test_a_wrong_status_and_a_broken_stream_fail_and_the_table_says_where(
     table = capsys.readouterr().out
     assert "3 exchange(s), 2 break the aimlapi contract" in table
     assert "status is 200; the aimlapi profile answers a completion with 201" in table
-    assert "the stream must end with data: [DONE]" in table
+    assert "never received a finish_reason (the stream ended without data: [DONE])" in table
     assert "data is not JSON" in table
     code, report = drift(capsys, folder)
     assert code == 1 and [e["ok"] for e in report["exchanges"]].count(False) == 2

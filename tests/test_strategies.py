@@ -19,6 +19,7 @@ from hypothesis.strategies import SearchStrategy
 from mockserver import AIMLAPI, Config, Outcome, RawRequest, Service, schemas, strategies
 from mockserver._adapters.server import LiveServer
 from mockserver._contract import folding, rules, sse
+from mockserver._verify import expectations
 from mockserver.strategies import ErrorVariant, StreamVariant, as_reply
 
 HEADERS = {"authorization": "Bearer k", "content-type": "application/json"}
@@ -328,10 +329,13 @@ def test_errors_validate_in_their_profile_shape_and_are_served_as_drawn(
     variant = data.draw(strategies.error_responses(profile=profile))
     assert schemas.validate_error(variant.body) == []
     assert profile is None or variant.profile == profile
-    if variant.profile == "openai" or "error" in variant.body:
+    shape = expectations.shape_of(variant.body)
+    if variant.profile == "openai":
+        assert shape == "envelope"
+    if shape == "envelope":
         assert set(variant.body) == {"error"}
-    else:
-        assert int(variant.body["statusCode"]) == variant.status
+    else:  # either of the gateway's dated shapes states the status
+        assert int(variant.body.get("statusCode", variant.body.get("status"))) == variant.status
     if variant.status != 429 and variant.status < 500:
         assert not {"retry-after", "retry-after-ms", "x-should-retry"} & set(variant.headers)
     assert issubclass(getattr(openai, variant.exception), openai.APIStatusError)
@@ -342,9 +346,38 @@ def test_errors_validate_in_their_profile_shape_and_are_served_as_drawn(
     assert variant.headers.items() <= outcome.headers.items()
 
 
-def test_aimlapi_keeps_the_envelope_for_upstream_errors_only() -> None:
-    drawn(strategies.error_responses(profile="aimlapi"), lambda v: "error" in v.body)
-    drawn(strategies.error_responses(profile="aimlapi"), lambda v: "statusCode" in v.body)
+def _upstream_wrapped(v: ErrorVariant) -> bool:
+    return v.status == 500 and str(v.body.get("message", "")).startswith("400 Unsupported")
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        lambda v: expectations.shape_of(v.body) == "envelope",
+        lambda v: expectations.shape_of(v.body) == "problem",
+        lambda v: expectations.shape_of(v.body) == "gateway" and len(v.body["requestId"]) == 21,
+        lambda v: expectations.shape_of(v.body) == "gateway" and len(v.body["requestId"]) == 36,
+        lambda v: v.body.get("error", {}).get("data") == {"kind": "err_insufficent_credits"},
+        _upstream_wrapped,
+        lambda v: "Unrecognized request argument" in json.dumps(v.body),
+        lambda v: v.status == 403 and "logprobs" in json.dumps(v.body),
+    ],
+    ids=[
+        "envelope",
+        "problem",
+        "flat",
+        "flat-uuid",
+        "credits",
+        "wrapped",
+        "unrecognized",
+        "logprobs",
+    ],
+)
+def test_aimlapi_error_shapes_old_and_new_are_drawn(condition: Callable[[Any], bool]) -> None:
+    drawn(strategies.error_responses(profile="aimlapi"), condition)
+
+
+def test_retry_headers_are_drawn() -> None:
     drawn(strategies.error_responses(), lambda v: "retry-after" in v.headers and v.status == 429)
 
 

@@ -42,7 +42,7 @@ from mockserver._control.scenarios import Match, Miss, Stub, Stubs
 from mockserver._control.scopes import Scope, Scopes
 from mockserver._core import admin
 from mockserver._core.exchange import Call, Config, Outcome, RawRequest, StreamItem
-from mockserver._generation import engine, fixtures, render
+from mockserver._generation import billing, engine, fixtures, render
 from mockserver._generation.budget import schema_driven
 from mockserver._generation.model import Completion, Usage
 from mockserver._generation.replies import Error, FromFixture, Raw, Reply, Text
@@ -309,6 +309,7 @@ class Service:
             return None  # a bug in the mock: the full path answers it with a 500 that says so
         self.metrics.tokens(usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens)
         answer = self.rate_limits.take(clock(), usage.total_tokens)
+        answer.update(billing.headers(self.config.profile, request_id, usage, stream=False))
         answer["content-type"] = "application/json"
         answer["x-request-id"] = request_id
         duration_ms = (time.perf_counter() - started) * 1000
@@ -402,7 +403,7 @@ class Service:
         entry.stream = body.get("stream") is True
         model = body.get("model")
         if isinstance(model, str) and model not in self._known_models:
-            raise errors.unknown_model(model)
+            raise errors.unknown_model(model, profile)
         prepared = known or self._prepare(raw.body, body)
         entry.violations, entry.warnings = prepared.violations, prepared.warnings
         if prepared.violations:
@@ -523,10 +524,12 @@ class Service:
             usage = completion.usage
         self.metrics.tokens(usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens)
         headers = self.rate_limits.take(self.config.clock(), usage.total_tokens)
+        headers.update(
+            billing.headers(profile, call.request_id, usage, stream=bool(request.get("stream")))
+        )
         if body is None:
             if request.get("stream"):
-                options = request.get("stream_options") or {}
-                with_usage = bool(options.get("include_usage"))
+                with_usage = profile.stream_usage(request)
                 events: Iterator[bytes] = itertools.chain(
                     render.encoded_chunks(completion, profile, include_usage=with_usage),
                     (sse.DONE_EVENT,),
