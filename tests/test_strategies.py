@@ -253,9 +253,20 @@ def _parallel(c: dict[str, Any]) -> bool:
         lambda c: "meta" in c and "logprobs" in c["choices"][0],
         lambda c: set(c["choices"][0]["message"]) - {"role", "content", "refusal", "tool_calls"},
         lambda c: c["usage"].get("prompt_tokens_details") is None and len(c["choices"]) > 2,
+        lambda c: (  # the provider's fallback route (docs/WIRE.md §2)
+            c["id"].startswith("gen-")
+            and c["model"] == "openai/o3-mini"
+            and "native_finish_reason" in c["choices"][0]
+            and "cache_write_tokens" in c["usage"]["prompt_tokens_details"]
+            and isinstance(c["choices"][0]["message"]["reasoning"], str)
+        ),
+        lambda c: (c.get("meta") or {}).get("usage", {}).get("credits_used", 0) > 0,
     ],
-    ids=[*FINISH_REASONS, "refusal", "empty-length", "parallel", "optional", "extra", "n"],
-)
+    ids=[
+        *FINISH_REASONS, "refusal", "empty-length", "parallel", "optional", "extra", "n",
+        "fallback-route", "billing",
+    ],
+)  # fmt: skip
 def test_completion_variants_are_drawn(condition: Callable[[Any], bool]) -> None:
     drawn(strategies.chat_completions(), condition)
 
@@ -302,18 +313,16 @@ def _interleaved_tool_calls(v: StreamVariant) -> bool:
             [ch["index"] for c in chunks_of(v.transcript)[:3] for ch in c["choices"]] == [0, 1, 0]
         ),
         lambda v: v.error is not None and len(chunks_of(v.transcript)) > 2,
+        # The provider's 2026 transcripts: no [DONE] at the end, obfuscation padding.
+        lambda v: sse.DONE not in [e.data for e in sse.decode(v.transcript)] and len(chunks_of(v.transcript)) > 2,
+        lambda v: all("obfuscation" in c and "service_tier" in c for c in chunks_of(v.transcript)),
+        lambda v: "meta" in chunks_of(v.transcript)[-1],
     ],
     ids=[
-        "crlf-keep-alive",
-        "no-space",
-        "usage",
-        "role-only",
-        "empty-delta",
-        "parallel",
-        "n",
-        "error",
+        "crlf-keep-alive", "no-space", "usage", "role-only", "empty-delta", "parallel", "n",
+        "error", "no-done", "obfuscation", "billing",
     ],
-)
+)  # fmt: skip
 def test_stream_framings_are_drawn(condition: Callable[[Any], bool]) -> None:
     drawn(strategies.chat_completion_streams(), condition)
 

@@ -55,8 +55,8 @@ class Profile:
     """Streams carry ``"usage": null`` on every chunk and end with the usage chunk whether
     or not ``stream_options.include_usage`` asks (WIRE.md §3, the 2026 transcripts)."""
     billing: bool = False
-    """Success bodies and a stream's last chunk carry the gateway's ``meta.usage``
-    (``credits_used``, ``usd_spent``), and non-stream answers its cost headers."""
+    """Success bodies carry the gateway's ``meta.usage`` (``credits_used``, ``usd_spent``),
+    and answers its ``x-inference-id`` and (non-stream) cost headers (WIRE.md §2, §6)."""
     unknown_model: Literal["not_found", "invalid"] = "not_found"
     """An unknown ``model``: OpenAI's 404 ``model_not_found``, or the gateway's 400 body
     validation error over the models it lists (WIRE.md §4)."""
@@ -78,7 +78,6 @@ AIMLAPI = Profile(
     accepts_parallel_tool_calls=True,
     choice_logprobs=False,
     service_tier="default",
-    success_headers=("content-type", "x-inference-id"),
     chunk_logprobs=True,
     obfuscation=True,
     usage_always=True,
@@ -115,7 +114,6 @@ _OLDER: Mapping[tuple[str, str], Mapping[str, Any]] = {
     ("aimlapi", "2025"): {
         "gateway_errors": "gateway",
         "service_tier": None,
-        "success_headers": ("content-type",),
         "chunk_logprobs": False,
         "obfuscation": False,
         "usage_always": False,

@@ -99,7 +99,10 @@ def describe(violations: Sequence[Violation]) -> list[str]:
     zod (``Unrecognized key(s) in object: 'a', 'b'``)."""
     out: list[str] = []
     merged: dict[str, int] = {}
+    enums = {v.path for v in violations if v.rule == "enum"}
     for v in violations:
+        if v.rule == "type" and v.path in enums:
+            continue  # zod's enum reports the wrong type itself
         path, message = issue(v)
         if v.rule == "additionalProperties":
             if path in merged:

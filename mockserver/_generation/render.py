@@ -216,15 +216,13 @@ def _steps(completion: Completion) -> Iterator[tuple[int, _Delta | None, str | N
         streams = pending
 
 
-def _last(completion: Completion, head: dict[str, Any], profile: Profile, pad: str | None) -> Any:
-    """The usage chunk: ``choices: []``, the usage, and the gateway's billing after
-    OpenAI's fields (docs/capabilities/request-tracing-and-cost.md: "The cost arrives in
-    the final SSE chunk")."""
+def _last(completion: Completion, head: dict[str, Any], pad: str | None) -> Any:
+    """The usage chunk: ``choices: []`` and the usage. No ``meta``: the provider's docs say
+    the cost comes in the final chunk (2026-08), but its captured 2026 transcript has none,
+    so the strategies draw both and the mock sends what was captured (WIRE.md §3)."""
     out = {**head, "choices": [], "usage": usage_body(completion.usage)}
     if pad is not None:
         out["obfuscation"] = pad
-    if profile.billing:
-        out["meta"] = billing.meta(completion.usage)
     return out
 
 
@@ -249,7 +247,7 @@ def chunks(
             out["obfuscation"] = pads.pad(n, delta)
         yield out
     if include_usage:
-        yield _last(completion, head, profile, None if pads is None else pads.pad(n + 1, None))
+        yield _last(completion, head, None if pads is None else pads.pad(n + 1, None))
 
 
 def encoded_chunks(
@@ -289,7 +287,7 @@ def encoded_chunks(
             pad,
         )
     if include_usage:
-        last = _last(completion, head, profile, None if pads is None else pads.pad(n + 1, None))
+        last = _last(completion, head, None if pads is None else pads.pad(n + 1, None))
         yield sse.encode(last)
 
 
