@@ -107,10 +107,10 @@ def gateway_id(request_id: str) -> str:
     2025-12), made from the mock's ``req_`` + 32 hex digits, so the same request always
     shows the same id (in the error body and the ``x-inference-id`` header)."""
     try:
-        raw = bytes.fromhex(request_id.removeprefix("req_"))
+        raw = bytes.fromhex(request_id[4:] if request_id.startswith("req_") else request_id)
     except ValueError:
         raw = request_id.encode()
-    return base64.urlsafe_b64encode(raw.ljust(16, b"\0")).decode()[:21]
+    return base64.urlsafe_b64encode(raw.ljust(16, b"\0"))[:21].decode()
 
 
 def _reason(status: int) -> str:

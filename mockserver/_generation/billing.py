@@ -10,9 +10,10 @@ prompt tokens ($0.55 cached) and $4.40 per million completion tokens, reasoning 
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
-from mockserver._contract import errors
+from mockserver._contract import errors, jsonio
 from mockserver._contract.profiles import Profile
 from mockserver._generation.model import Usage
 
@@ -27,13 +28,32 @@ _COMPLETION = 1144  # $4.40 -> $5.72 per 1M
 
 def credits(usage: Usage) -> int:
     """Credits an answer with `usage` costs, rounded up to a whole credit."""
-    cached = min(usage.cached_tokens, usage.prompt_tokens)
-    hundredths = (
-        _PROMPT * (usage.prompt_tokens - cached)
-        + _CACHED * cached
-        + _COMPLETION * usage.completion_tokens
-    )
-    return -(-hundredths // 100)
+    return _charge(usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens).credits
+
+
+class Charge(NamedTuple):
+    """One answer's cost, in the forms the body and the headers write it."""
+
+    credits: int
+    usd_json: bytes
+    """``usd_spent`` as the body's JSON writes it."""
+    headers: dict[str, str]
+    """The cost headers (without ``x-inference-id``)."""
+
+
+def charge(usage: Usage) -> Charge:
+    """The cost of an answer with `usage` (remembered: a load test's counts repeat)."""
+    return _charge(usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens)
+
+
+@functools.lru_cache(maxsize=4096)
+def _charge(prompt: int, completion: int, cached: int) -> Charge:
+    cached = min(cached, prompt)
+    hundredths = _PROMPT * (prompt - cached) + _CACHED * cached + _COMPLETION * completion
+    used = -(-hundredths // 100)
+    dollars = usd(used)
+    cost = {"x-aimlapi-credits-used": str(used), "x-aimlapi-usd-spent": f"{dollars:.9f}"}
+    return Charge(used, jsonio.dumps(dollars), cost)
 
 
 def usd(credits_used: int) -> float:
@@ -55,7 +75,5 @@ def headers(profile: Profile, request_id: str, usage: Usage, *, stream: bool) ->
         return {}
     out = {"x-inference-id": errors.gateway_id(request_id)}
     if not stream:  # "Headers flush before the first token" of a stream: its cost comes last
-        used = credits(usage)
-        out["x-aimlapi-credits-used"] = str(used)
-        out["x-aimlapi-usd-spent"] = f"{usd(used):.9f}"
+        out.update(charge(usage).headers)
     return out

@@ -123,8 +123,8 @@ class BodyTemplate:
             usage.reasoning_tokens,
         )
         if self._billing:
-            used = billing.credits(usage)
-            values += (used, jsonio.dumps(billing.usd(used)))
+            cost = billing.charge(usage)
+            values += (cost.credits, cost.usd_json)
         return self._format % values
 
 
