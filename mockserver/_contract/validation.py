@@ -118,7 +118,8 @@ def validate_chunk(body: object) -> list[Violation]:
 
 
 def validate_error(body: object) -> list[Violation]:
-    """Violations of both error shapes (the OpenAI envelope and the flat gateway body)."""
+    """Violations of every error shape (the OpenAI envelope, the gateway's flat and
+    problem-style bodies)."""
     return _schema_violations("error", body)
 
 

@@ -93,7 +93,8 @@ class BodyTemplate:
         parts, at, search = [], 0, 0
         for marker, blank_value in fields:
             if marker == b'"usage":{':  # the completion's, not the one inside "meta"
-                search = raw.rindex(marker, 0, raw.rfind(b'"meta":') % (len(raw) + 1))
+                meta = raw.rfind(b'"meta":')
+                search = raw.rindex(marker, 0, meta if meta >= 0 else len(raw))
                 continue
             found = raw.index(marker + blank_value, max(at, search)) + len(marker)
             parts.append(raw[at:found].replace(b"%", b"%%"))
@@ -216,7 +217,7 @@ def _steps(completion: Completion) -> Iterator[tuple[int, _Delta | None, str | N
         streams = pending
 
 
-def _last(completion: Completion, head: dict[str, Any], pad: str | None) -> Any:
+def _last(completion: Completion, head: dict[str, Any], pad: str | None) -> dict[str, Any]:
     """The usage chunk: ``choices: []`` and the usage. No ``meta``: the provider's docs say
     the cost comes in the final chunk (2026-08), but its captured 2026 transcript has none,
     so the strategies draw both and the mock sends what was captured (WIRE.md §3)."""
