@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from mockserver import Config, Service
+from mockserver import Config, Service, schemas
 from mockserver._adapters.server import LiveServer
 
 Response = tuple[bytes, list[tuple[bytes, bytes]], bytes]
@@ -396,7 +396,8 @@ def test_an_answer_that_cannot_be_written_is_a_journaled_providers_500(
         ((after, _, _),) = _exchange(server.port, _request(_ask("next")))
     assert status == b"HTTP/1.1 500 Internal Server Error"
     error = json.loads(body)
-    assert error["statusCode"] == 500 and "a bug in aimlapi-mockserver" in error["message"]
+    assert error["status"] == 500 and "a bug in aimlapi-mockserver" in error["message"]
+    assert not schemas.validate_error(error)  # the gateway's 2026 shape
     entry = service.journal.entries()[0]
     assert entry.status == 500 and entry.answered_by == "error"
     assert "UnicodeEncodeError" in entry.notes["internal_error"]

@@ -143,3 +143,34 @@ def test_the_example_contract_is_what_the_examples_tests_write(tmp_path: Path) -
         "--hypothesis-profile=ci --aimlapi-contract examples/contract.json"
     )
     assert validate_cli.run([str(written)], None) == 0
+
+
+def test_the_2025_wire_passes_verify_wire_2025_and_a_gateway_error_may_take_either_shape(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Either dated gateway shape keeps the aimlapi contract for an error (the wire changed
+    in 2026, docs/WIRE.md §9); the envelope where the gateway speaks, or a gateway body in
+    the openai profile, does not."""
+    from mockserver._verify import properties
+    from mockserver._verify.target import Target
+
+    bad = {"model": "o3-mini", "messages": [], "seed": 0}
+    with LiveServer(Service(Config(seed=3, wire="2025"))) as old:
+        args = [old.base_url, "--api-key", "k", "--examples", "2", "--seed", "1"]
+        code, out = verify(capsys, *args, "--wire", "2025")
+        assert code == 0, out
+        target = Target(old.base_url, "k")
+        try:
+            flat = properties.check_error(target, profiles.get("aimlapi"), bad)
+            assert flat["statusCode"] == 400  # the 2025 shape, held to the 2026 profile
+            with pytest.raises(properties.Broken, match="the OpenAI envelope"):
+                properties.check_error(target, profiles.get("openai"), bad)
+        finally:
+            target.close()
+    with LiveServer(Service(Config(seed=3))) as new:
+        target = Target(new.base_url, "k")
+        try:
+            problem = properties.check_error(target, profiles.get("aimlapi", "2025"), bad)
+            assert problem["status"] == 400
+        finally:
+            target.close()

@@ -13,7 +13,7 @@ from helpers import ask, post
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockserver import AIMLAPI, OPENAI, Config, Profile, Service
+from mockserver import AIMLAPI, OPENAI, Config, Profile, Service, schemas
 from mockserver._generation import engine
 
 _PROMPTS = ["Hello", 'Explain "quotes" and \\ slashes', "Tell me about tides", "Hi 👋 ünïcode"]
@@ -136,6 +136,7 @@ def test_a_failure_on_a_warm_body_is_counted_once_and_answered_in_the_providers_
     monkeypatch.setattr(service.rate_limits, "take", broken)
     outcome = post(service)
     assert outcome.status == 500  # the last-resort guard: a provider-shaped 500, journaled
-    assert json.loads(outcome.body)["statusCode"] == 500
+    error = json.loads(outcome.body)
+    assert error["status"] == 500 and not schemas.validate_error(error)  # the 2026 shape
     assert service.internal_errors == 1
     assert "RuntimeError: boom" in service.journal.last().notes["internal_error"]

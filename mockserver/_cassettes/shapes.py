@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mockserver._contract import validation
 from mockserver._contract.validation import json_type
 
 ANY_KEY = "*"
@@ -53,9 +54,15 @@ def _walk(root: Mapping[str, Any], node: Any, path: str, found: set[str], depth:
     if not isinstance(node, Mapping) or depth > 24:
         return
     ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
+    if isinstance(ref, str) and "#/" in ref:
+        # A reference into another schema file (the chunk's usage and meta are the
+        # completion's) walks on in that file.
+        file, _, pointer = ref.partition("#/")
+        kinds = [k for k, name in validation.SCHEMA_FILES.items() if name == file]
+        if file and kinds:
+            root = validation.schema(kinds[0])
         target: Any = root
-        for part in ref[2:].split("/"):
+        for part in pointer.split("/"):
             target = target.get(part, {}) if isinstance(target, Mapping) else {}
         _walk(root, target, path, found, depth + 1)
     for keyword in ("anyOf", "oneOf", "allOf"):

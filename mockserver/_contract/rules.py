@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from mockserver._contract import errors, validation
@@ -21,10 +21,17 @@ def default_only() -> frozenset[str]:
     return frozenset(name for name, node in properties.items() if "const" in node)
 
 
+REFUSED: Mapping[str, Callable[[], ApiError]] = {"logprobs": errors.logprobs_not_allowed}
+"""Top-level arguments outside the schema that o3-mini answers with an error of its own
+rather than OpenAI's "Unrecognized request argument" (WIRE.md §1)."""
+
+
 def first_error(profile: Profile, violations: Sequence[Violation]) -> ApiError:
     """The error for a request that breaks the schema: body-validation problems come from
-    the gateway first; unknown top-level parameters (and sampling parameters away from their
-    default) reach the model, which names the first one it does not support."""
+    the gateway first; top-level arguments outside the schema (and sampling parameters away
+    from their default) reach the model, which answers for the first one: "Unsupported
+    parameter" for a sampling parameter, its own text for ``logprobs``, and "Unrecognized
+    request argument supplied" for anything else (WIRE.md §1)."""
     unknown = [
         v
         for v in violations
@@ -34,7 +41,11 @@ def first_error(profile: Profile, violations: Sequence[Violation]) -> ApiError:
     others = [v for v in violations if v not in unknown]
     if others:
         return errors.invalid_body(profile, others)
-    return errors.unsupported_parameter(unknown[0].path)
+    name = unknown[0].path
+    if name in default_only():
+        return errors.unsupported_parameter(name)
+    refused = REFUSED.get(name)
+    return refused() if refused is not None else errors.unrecognized_argument(name)
 
 
 def check(request: Mapping[str, Any], profile: Profile) -> ApiError | None:

@@ -127,7 +127,8 @@ def validate_chunk(body: object) -> list[Violation]:
 
 
 def validate_error(body: object) -> list[Violation]:
-    """Violations of both error shapes (the OpenAI envelope and the flat gateway body)."""
+    """Violations of every error shape (the OpenAI envelope, the gateway's flat and
+    problem-style bodies)."""
     return _schema_violations("error", body)
 
 
@@ -234,7 +235,7 @@ def _explain(error: ValidationError) -> list[Violation]:
         known = cast(Any, error.schema).get("properties", {})
         extras = [k for k in value if k not in known] if isinstance(value, dict) else []
         return [
-            Violation(format_path([*path, k]), rule, "is not a recognised field here")
+            Violation(format_path([*path, k]), rule, "is not a recognised field here", got=value[k])
             for k in extras
         ]
     if rule in ("oneOf", "anyOf"):
@@ -254,7 +255,7 @@ def _explain(error: ValidationError) -> list[Violation]:
         "pattern": lambda: f"must match the pattern {spec}; got {got}",
     }
     message = messages[rule]() if rule in messages else error.message
-    return [Violation(where, rule, message)]
+    return [Violation(where, rule, message, expected=spec, got=value)]
 
 
 def _rules_out(branch_errors: list[ValidationError]) -> bool:

@@ -40,7 +40,7 @@ from mockserver._control.metrics import Metrics
 from mockserver._control.ratelimits import RateLimits
 from mockserver._control.scenarios import Miss, Stub, Stubs
 from mockserver._core.exchange import Config, Outcome, RawRequest, StreamItem
-from mockserver._generation import engine, fixtures, render
+from mockserver._generation import billing, engine, fixtures, render
 from mockserver._generation.budget import schema_driven
 from mockserver._generation.model import Completion, Usage
 from mockserver._generation.warm import WarmAnswers
@@ -196,7 +196,7 @@ class Chat:
             body = _parsed(raw.body, entry, profile)
             model = body.get("model")
             if isinstance(model, str) and model not in service.models:
-                raise errors.unknown_model(model)
+                raise errors.unknown_model(model, profile)
             prepared = self.memo.prepare(raw.body, body, profile)
         entry.stream = prepared.stream
         entry.violations, entry.warnings = prepared.violations, prepared.warnings
@@ -292,10 +292,10 @@ class Chat:
             usage = completion.usage
         service.metrics.tokens(usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens)
         headers = service.rate_limits.take(config.clock(), usage.total_tokens)
+        headers.update(billing.headers(profile, entry.request_id, usage, stream=prepared.stream))
         if body is None:
             if prepared.stream:
-                options = entry.body.get("stream_options") or {}
-                with_usage = bool(options.get("include_usage"))
+                with_usage = profile.stream_usage(entry.body)
                 events: Iterator[bytes] = itertools.chain(
                     render.encoded_chunks(completion, profile, include_usage=with_usage),
                     (sse.DONE_EVENT,),

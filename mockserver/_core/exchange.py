@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mockserver._contract import profiles
 from mockserver._contract.profiles import AIMLAPI, Profile
 from mockserver._contract.sse import StreamItem as StreamItem
 
@@ -91,3 +92,10 @@ class Config:
     one worker's requests."""
     state_dir: str | None = None
     """A folder the server owns for what its workers share (their metrics snapshots)."""
+    wire: str | None = None
+    """The dated wire the profile answers in: ``"2026"`` (the newest, what a profile is
+    by default) or ``"2025"`` (docs/WIRE.md §9). Applied when the Config is made; None
+    keeps `profile` as given."""
+
+    def __post_init__(self) -> None:
+        self.profile = profiles.dated(self.profile, self.wire)

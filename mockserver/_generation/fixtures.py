@@ -131,9 +131,8 @@ def _as_raw(fixture: FromFixture, request: Mapping[str, Any], profile: Profile) 
         return Raw(status=fixture.status or _status(body, path), body=body)
     if not stream:
         return Raw(body=body)
-    options = request.get("stream_options") or {}
     chunks = render.chunks(
-        completion_from_body(body), profile, include_usage=bool(options.get("include_usage"))
+        completion_from_body(body), profile, include_usage=profile.stream_usage(request)
     )
     return Raw(events=b"".join(sse.encode(c) for c in chunks) + sse.DONE_EVENT)
 
@@ -156,8 +155,9 @@ def _usage(body: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, Any
 
 
 def _status(body: Mapping[str, Any], path: Path) -> int:
-    if str(body.get("statusCode", "")).isdigit():
-        return int(body["statusCode"])
+    for key in ("statusCode", "status"):  # the gateway's flat body, its problem-style body
+        if str(body.get(key, "")).isdigit():
+            return int(body[key])
     leading = re.match(r"\d{3}", path.name)
     return int(leading.group()) if leading else 400
 
