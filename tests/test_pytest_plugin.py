@@ -73,6 +73,8 @@ def test_opted_out(aimlapi_mock):
             "*opt out with @pytest.mark.aimlapi(validate=False)*",
         ]
     )
+    # The report is the list of violations, not a dump of the journal's entries.
+    assert "LateBody(" not in result.stdout.str()
 
 
 LITELLM_LOOP = """
