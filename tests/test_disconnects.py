@@ -150,3 +150,16 @@ def test_closing_an_in_process_stream_early_stops_its_generator() -> None:
         assert mock.last_request.client_disconnected
         # Only the events read were waited for: the rest of the stream never ran.
         assert mock.clock is not None and mock.clock.waited <= 2.0
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_in_process_read_timeout_is_journaled_as_the_client_leaving(stream: bool) -> None:
+    # As on a live server: a client that gives up on scripted latency has left.
+    with mock_aimlapi(seed=1) as mock:
+        mock.fault(Fault(latency=Latency(ttft=0 if stream else 5, between=5)))
+        with pytest.raises(httpx.ReadTimeout), httpx.Client(timeout=1) as client:
+            answer = client.post(
+                f"{mock.base_url}/chat/completions", json=ask(stream=stream), headers=AUTH
+            )
+            answer.read()
+        assert mock.last_request.client_disconnected

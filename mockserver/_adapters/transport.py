@@ -78,7 +78,7 @@ class Adapter:
             url.query.decode("latin-1") if isinstance(url.query, bytes) else str(url.query),
         )
         outcome = self.answer()(raw)
-        self._wait(outcome.delay, request)
+        self._wait(outcome.delay, request, outcome)
         if outcome.stream is None:
             return self.lib.Response(
                 outcome.status, headers=outcome.headers, content=outcome.body, request=request
@@ -88,10 +88,13 @@ class Adapter:
             outcome.status, headers=outcome.headers, stream=stream, request=request
         )
 
-    def _wait(self, delay: float, request: Any) -> None:
+    def _wait(self, delay: float, request: Any, outcome: Outcome) -> None:
         limit = _read_timeout(request)
         if limit is not None and delay > limit:
             self.clock.advance(limit)
+            # The client gives up and leaves, as it would leave a live server: journal it.
+            if outcome.on_disconnect is not None:
+                outcome.on_disconnect()
             raise self.lib.ReadTimeout(
                 f"the mock's scripted latency ({delay:.3f}s) exceeds the read timeout ({limit}s)",
                 request=request,
@@ -102,7 +105,7 @@ class Adapter:
         stream: Iterator[StreamItem] = outcome.stream or iter(())
         try:
             for delay, data in stream:
-                self._wait(delay, request)
+                self._wait(delay, request, outcome)
                 if data is None:
                     raise self.lib.RemoteProtocolError(
                         "peer closed connection without sending complete message body (incomplete chunked read)",
