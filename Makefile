@@ -27,7 +27,7 @@ test: lint typecheck pytest docs
 
 # The documentation site, built strictly (a broken link or a missing page fails): site/.
 docs: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # The official openai SDK for Node, for examples/js/conform_client.mjs (skipped without npm).
 examples/js/node_modules/.installed: examples/js/package.json examples/js/package-lock.json
