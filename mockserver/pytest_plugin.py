@@ -165,7 +165,8 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
 
 @pytest.fixture(scope="session")
 def aimlapi_live_server() -> Iterator[LiveServer]:
-    """The session's live server (started on first use); override to change how it starts."""
+    """The session's live server (started on first use). Override it to start it another
+    way: each test starts from the `Config` it was started with, and its markers' options."""
     from mockserver._adapters.server import LiveServer
     from mockserver._core.pipeline import Config, Service
 
@@ -185,7 +186,7 @@ def aimlapi_server(
     service = aimlapi_live_server.service
     wrong = ""
     try:
-        service.reconfigure(options.live_config())
+        service.reconfigure(options.live_config(base=aimlapi_live_server.config))
     except (TypeError, ValueError, KeyError) as exc:
         wrong = f"@pytest.mark.aimlapi: {exc}"
     if wrong:

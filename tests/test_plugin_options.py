@@ -58,6 +58,17 @@ def test_the_closest_marker_wins_and_config_fields_pass_through() -> None:
     assert (live.seed, live.profile.name, live.journal_size) == (7, "openai", 0)
 
 
+def test_on_a_live_server_of_its_own_only_what_the_markers_set_changes() -> None:
+    base = Config(seed=5, api_keys=frozenset({"sk-test"}), journal_size=10, wire="2025")
+    unmarked = MarkerOptions.merged([]).live_config(base=base)
+    assert (unmarked.seed, unmarked.api_keys, unmarked.journal_size) == (5, {"sk-test"}, 10)
+    assert unmarked.wire == "2025"
+    marked = MarkerOptions.merged([((), {"seed": 0, "profile": "openai", "journal_size": 0})])
+    live = marked.live_config(base=base)
+    assert (live.seed, live.profile.name, live.journal_size) == (0, "openai", 0)
+    assert live.api_keys == {"sk-test"} and live.profile.wire == "2025"
+
+
 @pytest.mark.parametrize(
     ("markers", "message"),
     [

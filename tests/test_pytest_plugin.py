@@ -233,3 +233,34 @@ def test_each_example_gets_a_fresh_mock(word):
 """,
     )
     result.assert_outcomes(passed=1)
+
+
+def test_an_overridden_live_server_keeps_its_config_between_tests(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+from mockserver import Config, LiveServer, Service
+
+@pytest.fixture(scope="session")
+def aimlapi_live_server():
+    with LiveServer(Service(Config(seed=0, api_keys=frozenset({"sk-test"})))) as server:
+        yield server
+
+def test_its_key_is_wanted(aimlapi_server):
+    with pytest.raises(openai.AuthenticationError):
+        sdk(aimlapi_server.base_url, max_retries=0).chat.completions.create(model="o3-mini", messages=HI)
+    right = openai.OpenAI(base_url=aimlapi_server.base_url, api_key="sk-test")
+    assert right.chat.completions.create(model="o3-mini", messages=HI).choices
+
+@pytest.mark.aimlapi(profile="openai")
+def test_a_marker_changes_only_what_it_sets(aimlapi_server):
+    right = openai.OpenAI(base_url=aimlapi_server.base_url, api_key="sk-test")
+    raw = right.chat.completions.with_raw_response.create(model="o3-mini", messages=HI)
+    assert raw.status_code == 200
+    with pytest.raises(openai.AuthenticationError):
+        sdk(aimlapi_server.base_url, max_retries=0).chat.completions.create(model="o3-mini", messages=HI)
+""",
+    )
+    result.assert_outcomes(passed=2)

@@ -185,11 +185,16 @@ class LiveServer:
             with LiveServer(Service(Config(seed=0, api_keys=frozenset({"sk-test"})))) as server:
                 yield server
 
-    ``base_url`` is what an OpenAI-style client wants; ``service`` is the mock it serves.
+    Each test that uses ``aimlapi_server`` starts from that `Config`, with what the test's
+    ``@pytest.mark.aimlapi(...)`` options set. ``base_url`` is what an OpenAI-style client
+    wants; ``service`` is the mock it serves.
     """
 
     def __init__(self, service: Service, host: str = "127.0.0.1", port: int = 0) -> None:
         self.service = service
+        self.config = service.config
+        """The `Config` it was started with: the ``aimlapi_server`` fixture starts each test
+        from it, with what the test's markers set."""
         self._server = uvicorn.Server(_uvicorn_config(service, host, port, "warning"))
         self._thread = threading.Thread(
             target=self._server.run, name="aimlapi-mockserver", daemon=True

@@ -79,6 +79,8 @@ class MarkerOptions:
     )
     config: Mapping[str, Any] = field(default_factory=dict)
     """Every other option: a `Config` field by name."""
+    given: frozenset[str] = frozenset()
+    """The plugin's own options that a marker set (the others are defaults)."""
 
     @classmethod
     def merged(cls, markers: Iterable[tuple[tuple[Any, ...], Mapping[str, Any]]]) -> MarkerOptions:
@@ -100,7 +102,7 @@ class MarkerOptions:
             merged.update(kwargs)
         own = {k: v for k, v in merged.items() if k in _OWN}
         config = {k: v for k, v in merged.items() if k not in _OWN}
-        return cls(**own, config=config)
+        return cls(**own, config=config, given=frozenset(own))
 
     def mock_arguments(self) -> dict[str, Any]:
         """The keyword arguments of `mock_aimlapi` for the in-process mock (its checks are
@@ -116,19 +118,25 @@ class MarkerOptions:
             **self.config,
         }
 
-    def live_config(self) -> Config:
-        """The `Config` of the shared live server for this test."""
+    def live_config(self, base: Config | None = None) -> Config:
+        """The `Config` of the shared live server for this test: `base` (the one the server
+        was started with) with what the markers set; without `base`, the options' defaults
+        fill the rest."""
         keys = frozenset(self.api_keys) if self.api_keys is not None else None
-        return Config(
-            profile=profiles.get(self.profile),
-            seed=self.seed,
-            strict=self.strict,
-            api_keys=keys,
-            **self.config,
-        )
+        own: dict[str, Any] = {
+            "profile": profiles.get(self.profile),
+            "seed": self.seed,
+            "strict": self.strict,
+            "api_keys": keys,
+        }
+        if base is None:
+            return Config(**own, **self.config)
+        chosen = {k: v for k, v in own.items() if k in self.given}
+        return dataclasses.replace(base, **chosen, **self.config)
 
 
-_OWN = tuple(f.name for f in dataclasses.fields(MarkerOptions) if f.name != "config")
+_NOT_OPTIONS = ("config", "given")
+_OWN = tuple(f.name for f in dataclasses.fields(MarkerOptions) if f.name not in _NOT_OPTIONS)
 CONFIG_OPTIONS = tuple(f.name for f in dataclasses.fields(Config) if f.name not in _INTERNAL)
 """The `Config` fields the marker takes as they are."""
 
@@ -186,7 +194,7 @@ def config_docs() -> dict[str, str]:
 
 
 def _own_fields() -> list[dataclasses.Field[Any]]:
-    return [f for f in dataclasses.fields(MarkerOptions) if f.name != "config"]
+    return [f for f in dataclasses.fields(MarkerOptions) if f.name not in _NOT_OPTIONS]
 
 
 def _default(f: dataclasses.Field[Any]) -> str:
