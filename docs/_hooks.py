@@ -183,6 +183,74 @@ def metrics() -> str:
     return "\n".join(rows)
 
 
+def limits() -> str:
+    """Every bound the mock applies, read from the constants that apply it."""
+    import sys
+
+    from mockserver._contract import strict_json, timed_regex
+    from mockserver._control import faults, scenario_files, scopes
+    from mockserver._control.journal import KEPT_CHARS
+    from mockserver._core import chat
+    from mockserver._core.exchange import Config
+    from mockserver._generation import budget, fixtures, warm
+
+    config = Config()
+    rows = [
+        ("request body", _size(config.max_body_bytes), "413, as soon as the limit is crossed",
+         "`--max-body-bytes`, `max_body_bytes=`"),
+        ("JSON nesting", f"{strict_json.MAX_DEPTH} levels of objects and arrays",
+         "400 naming the problem", "chat and admin bodies, scenario files, Python stubs"),
+        ("JSON containers", f"{strict_json.MAX_CONTAINERS:,} objects and arrays in one body",
+         "400", "chat and admin bodies"),
+        ("JSON numbers", f"finite doubles; integers of up to {sys.get_int_max_str_digits():,} "
+         "digits", "400 naming the number", "everywhere"),
+        ("one generated string", f"{budget.MAX_STRING_LENGTH:,} characters (`minLength`, "
+         "`pattern`)", "400 `invalid_function_parameters` or `invalid_json_schema`",
+         "tool arguments, `json_schema` content"),
+        ("one generated array / object", f"{budget.MAX_ITEMS:,} items (`minItems`) / "
+         f"{budget.MAX_PROPERTIES:,} properties (`minProperties`)", "the same", "the same"),
+        ("one generated value", f"{budget.MAX_OUTPUT_CHARS:,} characters of strings in all",
+         "the same", "the same"),
+        ("generation time", f"{budget.GENERATION_SECONDS:g} s per request, all choices and "
+         "tools together", "the same", "the same"),
+        ("a regular expression", f"{timed_regex.REGEX_SECONDS:g} s per search; "
+         f"{timed_regex.MAX_PATTERN_SIZE:,} characters, counted repeats unrolled",
+         "a schema `pattern`: 400; `last_user_regex`: refused when written if too large, no "
+         "match when a search runs out of time", "schema patterns, `last_user_regex`"),
+        ("scripted delays", f"{faults.MAX_DELAY_SECONDS:g} s each (`ttft`, `between`, "
+         "`jitter`)", "refused where the fault is written: 400 or `ValueError`",
+         "faults in Python, files, the admin API, the header"),
+        ("`retry_after` / `retry_after_ms`", f"{int(faults.MAX_RETRY_AFTER_SECONDS):,} s / "
+         f"{int(faults.MAX_RETRY_AFTER_SECONDS * 1000):,} ms", "the same", "the same"),
+        ("`x-mock-scenario` header", f"{scenario_files.MAX_HEADER_CHARS:,} characters",
+         "400 `invalid_mock_scenario`", "request header"),
+        ("`x-mock-test-id` header", f"{scopes.MAX_ID_LENGTH} characters; "
+         f"{scopes.MAX_SCOPES} scopes alive at once", "400 `invalid_mock_test_id`; the scope "
+         "used least recently is dropped", "request header"),
+        ("a fixture file", f"a regular file of at most {_size(fixtures.MAX_FIXTURE_BYTES)}",
+         "scenario files and the admin API: refused when loaded; `FromFixture` in Python: "
+         "500 `mock_fixture_unreadable` when served", "fixtures that stubs name"),
+        ("the journal", f"{config.journal_size:,} entries and {_size(config.journal_bytes)} of "
+         f"bodies; a body over 1/64 of that is kept with each string beyond {KEPT_CHARS:,} "
+         "characters cut", "the oldest entries go first; `notes.body_truncated` says so",
+         "`--journal-size`, `--journal-bytes`"),
+        ("answers remembered for bodies that come again", f"bodies up to "
+         f"{_size(chat.REMEMBER_BYTES)}, {chat.REMEMBER_BODIES} of them; {warm.TEMPLATES:,} "
+         f"rendered answers, at most {_size(warm.TEMPLATE_BYTES)} of them",
+         "the oldest are forgotten (answers stay the same)", "server and in process"),
+    ]  # fmt: skip
+    lines = ["| what | limit | beyond it | where |", "|---|---|---|---|"]
+    lines += [f"| {' | '.join(row)} |" for row in rows]
+    return "\n".join(lines)
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale} {unit}"
+    return f"{n:,} bytes"
+
+
 GENERATORS: Mapping[str, Callable[[], str]] = {
     "cli": cli,
     "marker-options": marker_options,
@@ -192,4 +260,5 @@ GENERATORS: Mapping[str, Callable[[], str]] = {
     "scenario-format": scenario_format,
     "errors": errors,
     "metrics": metrics,
+    "limits": limits,
 }

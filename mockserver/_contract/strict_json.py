@@ -7,7 +7,7 @@ downstream; here each becomes a `JsonProblem` that names what is wrong and, wher
 the JSON path. The same checks apply to documents that did not come from JSON text
 (YAML scenario files, values given in Python) through `check_value`.
 
-Limits (README "Limits"): nesting depth `MAX_DEPTH`, containers (objects plus arrays)
+Limits (docs/explanation/limits.md): nesting depth `MAX_DEPTH`, containers (objects plus arrays)
 `MAX_CONTAINERS`, integers up to Python's 4300 digits, finite doubles only.
 """
 

@@ -332,6 +332,8 @@ def _header_split(text: str) -> Any:
 # ---- the x-mock-scenario header ---------------------------------------------------------
 
 HEADER = "x-mock-scenario"
+MAX_HEADER_CHARS = 4096
+"""Characters of an ``x-mock-scenario`` header; a longer one is a 400."""
 
 _HEADER_KEYS: Mapping[str, tuple[str, str, Callable[[str], Any]]] = {
     # header key: (group, field, type)
@@ -358,8 +360,10 @@ def header_fault(value: str) -> tuple[Fault | None, str | None]:
     """Parse ``x-mock-scenario: status=429, retry-after-ms=20`` into a fault, and the name
     of a stub asked for with ``stub=NAME``. Keys without ``=`` are true flags."""
     groups: dict[str, dict[str, Any]] = {"": {}, "latency": {}, "stream": {}}
-    if len(value) > 4096:
-        raise SpecError(f"{HEADER}: the header is {len(value)} characters long; at most 4096")
+    if len(value) > MAX_HEADER_CHARS:
+        raise SpecError(
+            f"{HEADER}: the header is {len(value)} characters long; at most {MAX_HEADER_CHARS}"
+        )
     stub_name = None
     for item in filter(None, (part.strip() for part in value.split(","))):
         key, has_value, text = (s.strip() for s in item.partition("="))

@@ -60,7 +60,7 @@ class Service(Protocol):
 
 
 def _guard(service: Service, raw: RawRequest) -> None:
-    """What the admin API trusts (README "Security"), for /__mock/ and /metrics alike."""
+    """What the admin API trusts (docs/explanation/security.md), for /__mock/ and /metrics alike."""
     admin_guard.check_origin(raw, service.config.allowed_hosts)
     token = service.config.admin_token
     given = raw.headers.get("authorization", "").encode()

@@ -5,7 +5,7 @@ for a string of a billion characters, a pattern that backtracks for ever, or a s
 that never ends. Generation is capped at sizes a model would write, every regular
 expression runs with a timeout (`mockserver._contract.timed_regex`), and one request's
 generation has a time budget; past any of them generation raises ``UnsatisfiableSchema`` naming the path,
-which the mock answers with a 400. The caps are listed in README "Limits".
+which the mock answers with a 400. The caps are listed in docs/explanation/limits.md.
 """
 
 from __future__ import annotations
