@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import parse_qsl, urlencode
 
-from mockserver._control import scenario_files
+from mockserver._control import documents, scenario_files
 from mockserver._control.scenario_files import Scenario
 from mockserver._control.scenarios import Stub
 from mockserver._generation.replies import Raw
@@ -46,6 +46,7 @@ IGNORED_BY_DEFAULT = frozenset(
 )
 """Request fields that do not change the answer, so replay does not match on them."""
 SCRUBBED = "***redacted***"
+SUFFIXES = (".json", ".yaml", ".yml")
 
 
 def secrets(headers: Mapping[str, str], query: str) -> list[str]:
@@ -231,14 +232,15 @@ class CassetteFile:
         return self.path
 
 
-def files(folder: str | Path) -> list[Path]:
-    """The cassette files under `folder` (or `folder` itself when it is a file), in order."""
+def files(folder: str | Path) -> list[tuple[Path, Path | None]]:
+    """The cassette files under `folder` (or `folder` itself when it is a file), in order,
+    each with the folder it must stay inside (None for a file named itself)."""
     root = Path(folder)
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        raise scenario_files.SpecError(f"{root}: no such cassette folder or file")
-    return sorted(p for p in root.rglob("*") if p.suffix.lower() in (".json", ".yaml", ".yml"))
+    if root.is_dir():
+        return [(p, root) for p in documents.files_in(root, SUFFIXES)]
+    if root.exists() or root.is_symlink():
+        return [(root, None)]
+    raise scenario_files.SpecError(f"{root}: no such cassette folder or file")
 
 
 def load(folder: str | Path, *, speed: float = 1.0) -> Scenario:
@@ -247,8 +249,8 @@ def load(folder: str | Path, *, speed: float = 1.0) -> Scenario:
     if speed < 0:
         raise ValueError(f"the replay speed must be >= 0; got {speed}")
     merged = Scenario([], [])
-    for path in files(folder):
-        scenario = scenario_files.load(path)
+    for path, within in files(folder):
+        scenario = scenario_files.load(path, within=within)
         merged.stubs.extend(paced(s, speed) for s in scenario.stubs)
         merged.faults.extend(scenario.faults)
     return merged

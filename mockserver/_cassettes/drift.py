@@ -18,7 +18,7 @@ from mockserver._cassettes import contract, shapes
 from mockserver._cassettes.cassette import HOP_BY_HOP, files
 from mockserver._contract import sse, validation
 from mockserver._contract.profiles import Profile
-from mockserver._control import scenario_files
+from mockserver._control import documents, scenario_files
 from mockserver._core.exchange import Config, RawRequest
 from mockserver._core.pipeline import Service
 
@@ -65,24 +65,23 @@ class Finding:
 def report(folder: str | Path, profile: Profile) -> list[Finding]:
     """One `Finding` per recorded exchange under `folder`; SpecError for an unreadable file."""
     findings: list[Finding] = []
-    for path in files(folder):
-        document = _read(path)
+    for path, within in files(folder):
+        document = _read(path, within)
         for stub in document.get("stubs", ()):
             if "recorded" in stub and "raw" in (stub.get("reply") or {}):
                 findings.append(_finding(path, stub, profile))
     return findings
 
 
-def _read(path: Path) -> dict[str, Any]:
-    scenario_files.load(path)  # the same errors as --stubs for a broken file
-    text = path.read_text("utf-8")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        loaded: dict[str, Any] = yaml.safe_load(text)
-        return loaded
-    parsed: dict[str, Any] = json.loads(text)
-    return parsed
+def _read(path: Path, within: Path | None) -> dict[str, Any]:
+    """The cassette as a document, after the checks ``--stubs`` makes (the same errors)."""
+    try:
+        document = documents.load(path, within=within)
+    except (documents.Refused, documents.Unreadable) as exc:
+        raise scenario_files.SpecError(str(exc)) from None
+    scenario_files.parse(document, source=str(path), base=path.parent)
+    loaded: dict[str, Any] = document
+    return loaded
 
 
 @dataclass

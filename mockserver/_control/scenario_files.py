@@ -6,7 +6,6 @@ the ``x-mock-scenario`` request header, so the three cannot drift apart.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -16,7 +15,7 @@ from typing import Any
 
 from mockserver._contract import strict_json, validation
 from mockserver._contract.violations import Violation
-from mockserver._control import stub_checks
+from mockserver._control import documents, stub_checks
 from mockserver._control.faults import Fault, Latency, Split, StreamFault
 from mockserver._control.scenarios import Match, Stub
 from mockserver._generation import fixtures
@@ -147,34 +146,25 @@ def _exactly_one(value: Mapping[str, Any], keys: tuple[str, ...]) -> str:
     return f"must have exactly one of {', '.join(keys)}; got {shown}"
 
 
-def load(path: str | Path) -> Scenario:
-    """Read a scenario file (``.json``, ``.yaml`` or ``.yml``)."""
+def load(path: str | Path, *, within: str | Path | None = None) -> Scenario:
+    """Read a scenario file (``.json``, ``.yaml`` or ``.yml``) through the one reader of
+    user files (`documents`: regular files only, inside `within` when given, size- and
+    depth-capped)."""
     path = Path(path)
     try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read the scenario file: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"{path}: the scenario file is not UTF-8 text: {exc.reason}") from None
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            import yaml
-        except ImportError:  # pragma: no cover - the test extra installs it
-            raise SpecError(
-                f"{path}: YAML needs PyYAML: pip install 'aimlapi-mockserver[yaml]'"
-            ) from None
-        try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{path}: not valid YAML: {exc}") from None
-    else:
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(
-                f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-            ) from None
+        document = documents.load(path, within=within)
+    except (documents.Refused, documents.Unreadable) as exc:
+        raise SpecError(str(exc)) from None
     return parse(document, source=str(path), base=path.parent)
+
+
+def body(data: bytes, *, yaml: bool) -> Any:
+    """The document in a request body (``POST /__mock/scenario``): the same parser and
+    limits as a scenario file; `SpecError` saying what is wrong."""
+    try:
+        return documents.parse(data or b"null", yaml=yaml)
+    except (documents.Refused, documents.Unreadable) as exc:
+        raise SpecError(f"the body: {exc}") from None
 
 
 def stub(

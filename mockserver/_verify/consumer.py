@@ -23,7 +23,7 @@ from jsonschema.exceptions import SchemaError
 
 from mockserver._contract import folding, response_variants, sse, validation
 from mockserver._contract.response_variants import Variant
-from mockserver._control import taps
+from mockserver._control import documents, taps
 from mockserver._control.journal import Entry
 from mockserver._verify.runner import Result
 from mockserver._verify.target import BudgetExhausted, Exchange, NoAnswer, Target
@@ -119,12 +119,15 @@ class ContractError(ValueError):
 def load(path: str | Path) -> dict[str, Any]:
     """Read and validate a contract file (schemas/contract.json)."""
     try:
-        value = json.loads(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        raise ContractError(f"{path}: cannot read: {exc.strerror}") from None
-    except ValueError as exc:
-        raise ContractError(f"{path}: not JSON: {exc}") from None
+        value = documents.load(path)
+    except (documents.Refused, documents.Unreadable) as exc:
+        raise ContractError(str(exc)) from None
     found = validation.validate("contract", value)
+    if any(v.path == "requests" and v.rule == "minItems" for v in found):
+        raise ContractError(
+            f"{path}: the contract holds no request shape, so there is nothing to verify: "
+            "the tests that wrote it sent no valid chat-completion request"
+        )
     if found:
         raise ContractError(f"{path}: " + "; ".join(str(v) for v in found[:5]))
     contract: dict[str, Any] = value
