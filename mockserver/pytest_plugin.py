@@ -101,17 +101,12 @@ def _cassette(
         # The in-process mock's requests go through the recording (an attribute of this
         # mock's own service, gone with it at the end of the test).
         mock.service.handle = recording.handle  # type: ignore[method-assign]
-    from mockserver._adapters.transport import RECORDING
-
-    reached = set()
-    if recording.base_url is not None:  # recording: proxy and upstream are reached on purpose
-        reached = {recording.base_url.removesuffix("/v1") + "/", upstream.rstrip("/") + "/"}
-        RECORDING.update(reached)
     try:
         yield recording.base_url
     finally:
-        RECORDING.difference_update(reached)
-        recording.__exit__(None, None, None)
+        note = recording.close()
+    if note is not None:
+        pytest.fail(f"aimlapi: {note}", pytrace=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:

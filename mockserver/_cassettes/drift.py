@@ -21,6 +21,7 @@ from mockserver._contract.profiles import Profile
 from mockserver._control import documents, scenario_files
 from mockserver._core.exchange import Config, RawRequest
 from mockserver._core.pipeline import Service
+from mockserver._generation.replies import Raw
 
 # Headers every hop sets for itself: a difference in them says nothing about the provider.
 _TRANSPORT_HEADERS = HOP_BY_HOP | {"date", "server", "via", "alt-svc"}
@@ -92,17 +93,18 @@ class _Answer:
     events: list[bytes] | None
 
 
-def _recorded_answer(raw: Mapping[str, Any], profile: Profile) -> _Answer:
-    headers = {k.lower(): v for k, v in (raw.get("headers") or {}).items()}
-    status = int(raw.get("status") or profile.success_status)
-    if "chunks" in raw:
-        events = [c["data"].encode("utf-8", "surrogateescape") for c in raw["chunks"]]
-        return _Answer(status, headers, b"", events)
-    if "events" in raw:
-        return _Answer(status, headers, b"", [raw["events"].encode()])
-    if "text" in raw:
-        return _Answer(status, headers, raw["text"].encode("utf-8", "surrogateescape"), None)
-    return _Answer(status, headers, json.dumps(raw.get("body")).encode(), None)
+def _recorded_answer(spec: Mapping[str, Any], profile: Profile) -> _Answer:
+    raw = scenario_files.reply({"raw": spec})  # bytes as replay sends them (base64 decoded)
+    assert isinstance(raw, Raw)
+    headers = {k.lower(): v for k, v in raw.headers.items()}
+    status = raw.status or profile.success_status
+    if raw.timed is not None:
+        return _Answer(status, headers, b"", [data for _, data in raw.timed])
+    if raw.events is not None:
+        return _Answer(status, headers, b"", [raw.events])
+    if raw.text is not None:
+        return _Answer(status, headers, raw.text, None)
+    return _Answer(status, headers, json.dumps(raw.body).encode(), None)
 
 
 def _finding(path: Path, stub: Mapping[str, Any], profile: Profile) -> Finding:

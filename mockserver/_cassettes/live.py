@@ -3,21 +3,53 @@ free loopback port (tests and the pytest plugin)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 
-from mockserver._adapters import server
+from mockserver._adapters.asgi import ConnectionDropped
 from mockserver._cassettes.recorder import Recorder
 
 
+class QuietDrops(logging.Filter):
+    """An upstream that broke off is relayed to the client as the same cut (the recorder
+    raises `ConnectionDropped` for uvicorn to close the connection): no traceback for it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
+_QUIET = QuietDrops()
+
+
+class _Server(uvicorn.Server):
+    """Stops gracefully on Ctrl-C or SIGTERM and exits 0 (uvicorn re-raises the signal
+    after its shutdown, which would report a recorder stopped on purpose as killed)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
+
+
 def _config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Config:
-    logging.getLogger("uvicorn.error").addFilter(server._QuietDrops())
+    logging.getLogger("uvicorn.error").addFilter(_QUIET)
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -34,7 +66,7 @@ def _config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Confi
 
 def serve(recorder: Recorder, *, host: str, port: int, log_level: str) -> int:
     """Proxy until Ctrl-C or SIGTERM; prints the base URL clients should use."""
-    running = server._Server(_config(recorder, host, port, log_level))
+    running = _Server(_config(recorder, host, port, log_level))
 
     def announce() -> None:
         while not running.started and not running.should_exit:

@@ -6,6 +6,7 @@ the ``x-mock-scenario`` request header, so the three cannot drift apart.
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -262,23 +263,29 @@ def reply(
         # Offsets count from the request; the pause before each event is the gap to the last.
         ats = [float(c["at"]) for c in chunks]
         timed = tuple(
-            (max(at - before, 0.0), _raw_bytes(c["data"]))
-            for at, before, c in zip(ats, [0.0, *ats], chunks, strict=False)
+            (max(at - before, 0.0), _raw_bytes(c, "data", f"{where}.raw.chunks[{i}]"))
+            for i, (at, before, c) in enumerate(zip(ats, [0.0, *ats], chunks, strict=False))
         )
     return Raw(
         raw.get("status", 0),
         raw.get("body"),
         None if events is None else events.encode(),
         dict(raw.get("headers", {})),
-        text=None if text is None else _raw_bytes(text),
+        text=None if text is None else _raw_bytes(raw, "text", f"{where}.raw"),
         timed=timed,
         dropped=bool(raw.get("dropped", False)),
     )
 
 
-def _raw_bytes(text: str) -> bytes:
-    # Recorded bytes that were not UTF-8 are kept as lone surrogates (see _cassettes).
-    return text.encode("utf-8", "surrogateescape")
+def _raw_bytes(spec: Mapping[str, Any], key: str, where: str) -> bytes:
+    """The bytes `spec[key]` holds: its UTF-8 text, or with ``encoding: base64`` (what a
+    cassette writes for bytes that are not UTF-8) the bytes it encodes."""
+    if spec.get("encoding") != "base64":
+        return str(spec[key]).encode("utf-8")
+    try:
+        return base64.b64decode(spec[key], validate=True)
+    except (ValueError, TypeError):
+        raise SpecError(f"{where}.{key}: must be base64, as encoding says") from None
 
 
 def fault(spec: Mapping[str, Any]) -> Fault:
