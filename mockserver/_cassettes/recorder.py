@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import anyio.to_thread
 import httpx
@@ -33,7 +34,7 @@ from starlette.types import Message, Receive, Scope, Send
 from mockserver._adapters.asgi import ConnectionDropped, create_app
 from mockserver._cassettes import contract, network
 from mockserver._cassettes.capture import DEFAULT_LIMIT, Capture
-from mockserver._cassettes.cassette import HOP_BY_HOP, Exchange, Store, TooLarge
+from mockserver._cassettes.cassette import HOP_BY_HOP, Exchange, Store, TooLarge, clean_query
 from mockserver._contract import errors, validation
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import Violation
@@ -173,7 +174,7 @@ class Recorder:
             try:
                 response = await self._network.send(
                     scope["method"],
-                    self._url(path, query),
+                    self._url(path, _forwarded_query(query)),
                     _forwarded(headers),
                     body,
                     self.timeouts,
@@ -364,6 +365,15 @@ def _forwarded(headers: dict[str, str]) -> dict[str, str]:
     }
     out["accept-encoding"] = "identity"
     return out
+
+
+def _forwarded_query(query: bytes) -> bytes:
+    """The query string without credential parameters (``?api_key=``): the upstream takes
+    its key from ``authorization``. Untouched when it has none."""
+    text = query.decode("latin-1")
+    if not any(is_credential(k) for k, _ in parse_qsl(text, keep_blank_values=True)):
+        return query
+    return clean_query(text).encode("latin-1")
 
 
 async def _send_whole(send: Send, exchange: Exchange) -> None:

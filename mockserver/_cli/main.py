@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from mockserver._cassettes.capture import DEFAULT_LIMIT as DEFAULT_CASSETTE_BYTES
 from mockserver._contract import profiles
 from mockserver._control import scenario_files
 from mockserver._core.exchange import LOOPBACK_HOSTS
@@ -333,6 +334,15 @@ def _record_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "(default: %(default)s)",
     )
     record.add_argument(
+        "--max-cassette-bytes",
+        type=int,
+        default=DEFAULT_CASSETTE_BYTES,
+        metavar="N",
+        help="bytes of one answer a cassette keeps; a larger answer is still relayed whole, "
+        "and its cassette keeps the first N bytes with outcome 'truncated' (default: "
+        "%(default)s, 8 MiB)",
+    )
+    record.add_argument(
         "--match-ignore",
         action="append",
         default=None,
@@ -379,10 +389,14 @@ def _record(args: argparse.Namespace) -> int:
     from mockserver._core.pipeline import Service
 
     ignore = cassette.IGNORED_BY_DEFAULT if args.match_ignore is None else args.match_ignore
+    if args.max_cassette_bytes < 1:
+        print("mockserver record: --max-cassette-bytes must be at least 1", file=sys.stderr)
+        return 2
     recorder = Recorder(
         args.upstream,
         cassette.CassetteDir(args.cassettes, ignore),
         Service(Config(profile=profiles.get(args.profile))),
         timeout=args.timeout,
+        max_cassette_bytes=args.max_cassette_bytes,
     )
     return live.serve(recorder, host=args.host, port=args.port, log_level=args.log_level)
