@@ -17,6 +17,7 @@ from mockserver._cassettes.cassette import CassetteDir, Exchange
 from mockserver._cassettes.secrets import SCRUBBED
 from mockserver._cli import main as cli
 from mockserver._control import scenario_files
+from mockserver._control.same_request import SameRequest
 from mockserver._control.scenarios import Match
 
 
@@ -90,7 +91,7 @@ def test_the_ignored_fields_are_configurable_and_written_into_the_cassette() -> 
     assert stub["match"]["request_ignore"] == ["reasoning_effort"]
     match = scenario_files.match(stub["match"])
     assert match.misses(ask("hi", reasoning_effort="high")) == []
-    assert Match(request={"model": "o3-mini"}).misses({"model": "o3-mini", "x": 1}) == [
+    assert Match(where=SameRequest({"model": "o3-mini"})).misses({"model": "o3-mini", "x": 1}) == [
         "x is 1, which the recording does not have"
     ]
 

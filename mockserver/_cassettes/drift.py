@@ -162,7 +162,7 @@ def _values(answer: _Answer) -> list[Any]:
 def _shape(answer: _Answer) -> dict[str, str]:
     found: dict[str, str] = {}
     for value in _values(answer):
-        found.update(shapes._merge(found, shapes.shape(value)))
+        found.update(shapes.merge(found, shapes.shape(value)))
     return found
 
 

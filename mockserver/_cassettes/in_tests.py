@@ -29,7 +29,7 @@ from mockserver._core.pipeline import ADMIN_PREFIX, Service
 
 def is_cassette(stub: Stub) -> bool:
     """Whether `stub` came from a cassette (an unused one is no reason to warn)."""
-    return stub.label().startswith("cassette:")
+    return stub.source == "cassette"
 
 
 class CassetteMissing(LookupError):

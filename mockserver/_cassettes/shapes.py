@@ -19,10 +19,10 @@ def shape(value: Any, path: str = "") -> dict[str, str]:
         found[path] = _kind(value)
     if isinstance(value, Mapping):
         for key, inner in value.items():
-            found.update(_merge(found, shape(inner, f"{path}.{key}" if path else str(key))))
+            found.update(merge(found, shape(inner, f"{path}.{key}" if path else str(key))))
     elif isinstance(value, list):
         for inner in value:
-            found.update(_merge(found, shape(inner, f"{path}[]")))
+            found.update(merge(found, shape(inner, f"{path}[]")))
     return found
 
 
@@ -31,8 +31,9 @@ def _kind(value: Any) -> str:
     return "number" if kind == "integer" else kind
 
 
-def _merge(into: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
-    # An item that is null in one chunk and a string in the next has both types.
+def merge(into: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
+    """The paths of `new` with their types joined to those `into` has for the same path:
+    an item that is null in one chunk and a string in the next is ``null|string``."""
     out = {}
     for path, kind in new.items():
         old = into.get(path)

@@ -14,6 +14,7 @@ from dataclasses import fields
 from typing import Any
 
 from mockserver._control.faults import Fault, FaultQueue, Latency, StreamFault
+from mockserver._control.same_request import SameRequest
 from mockserver._control.scenarios import Match, Stub, Stubs
 from mockserver._generation.budget import TimedPattern
 from mockserver._generation.replies import (
@@ -31,6 +32,9 @@ def match_spec(match: Match) -> dict[str, Any]:
     spec: dict[str, Any] = {}
     for f in fields(match):
         value = getattr(match, f.name)
+        if isinstance(value, SameRequest):  # a cassette's: the file format says it
+            spec.update(value.spec())
+            continue
         if value is None or f.name == "where":
             continue
         if isinstance(value, re.Pattern | TimedPattern):  # a regex from Python or a file
@@ -144,7 +148,7 @@ def stubs_document(stubs: Stubs) -> dict[str, Any]:
             "used": s.used,
             "exhausted": s.exhausted,
         }
-        if s.match.where is not None:
+        if s.match.where is not None and not isinstance(s.match.where, SameRequest):
             used["python_only"] = ["match.where"]
         usage.append(used)
     return {"strict": stubs.strict, "stubs": [stub_spec(s) for s in every], "usage": usage}

@@ -18,6 +18,7 @@ from mockserver._contract import strict_json, validation
 from mockserver._contract.violations import Violation
 from mockserver._control import documents, stub_checks
 from mockserver._control.faults import Fault, Latency, Split, StreamFault
+from mockserver._control.same_request import SameRequest
 from mockserver._control.scenarios import Match, Stub
 from mockserver._generation import fixtures
 from mockserver._generation.budget import TimedPattern, timed_pattern
@@ -184,6 +185,7 @@ def stub(
             priority=int(spec.get("priority", 0)),
             name=spec.get("name", ""),
             fault=fault(spec["fault"]) if "fault" in spec else None,
+            source="cassette" if "recorded" in spec else "stub",
         )
     except (TypeError, ValueError) as exc:  # what the stub itself refuses (a sequence with turn)
         raise SpecError(f"{where}: {exc}") from None
@@ -208,6 +210,11 @@ def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:
                 f"{where}.last_user_regex: the pattern is too large (its counted repeats "
                 "unroll to more than 50,000 atoms)"
             )
+    same = None
+    if "request" in spec:
+        same = SameRequest(spec["request"], frozenset(spec.get("request_ignore", ())))
+    elif "request_ignore" in spec:
+        raise SpecError(f"{where}.request_ignore: only applies together with request")
     return Match(
         model=spec.get("model"),
         last_user=last_user,
@@ -216,8 +223,7 @@ def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:
         last_role=spec.get("last_role"),
         tool_call_id=spec.get("tool_call_id"),
         stream=spec.get("stream"),
-        request=spec.get("request"),
-        request_ignore=frozenset(spec["request_ignore"]) if "request_ignore" in spec else None,
+        where=same,
     )
 
 
