@@ -7,6 +7,7 @@ how does the mock's own answer to the same request differ in shape.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -16,12 +17,12 @@ from typing import Any
 
 from mockserver._cassettes import contract, shapes
 from mockserver._cassettes.cassette import HOP_BY_HOP, files
-from mockserver._contract import sse, validation
+from mockserver._contract import folding, sse, validation
 from mockserver._contract.profiles import Profile
 from mockserver._control import documents, scenario_files
 from mockserver._core.exchange import Config, RawRequest
 from mockserver._core.pipeline import Service
-from mockserver._generation.replies import Raw
+from mockserver._generation.replies import Call, Raw, Refusal, Reply, Text, ToolCalls
 
 # Headers every hop sets for itself: a difference in them says nothing about the provider.
 _TRANSPORT_HEADERS = HOP_BY_HOP | {"date", "server", "via", "alt-svc"}
@@ -131,9 +132,15 @@ def _finding(path: Path, stub: Mapping[str, Any], profile: Profile) -> Finding:
     provider = _shape(answer)
     kind = _kind(answer)
     if kind is not None:
-        finding.unknown_fields = shapes.unknown(provider, shapes.known(validation.schema(kind)))
+        finding.unknown_fields = shapes.unknown(provider, _declared(kind))
     finding.mock = _versus_mock(request, answer, provider, profile)
     return finding
+
+
+@functools.cache
+def _declared(kind: validation.Kind) -> set[str]:
+    """What the schemas declare for `kind`, read from them (so drift follows their changes)."""
+    return shapes.known(validation.schema(kind))
 
 
 def _kind(answer: _Answer) -> validation.Kind | None:
@@ -169,18 +176,42 @@ def _shape(answer: _Answer) -> dict[str, str]:
 def _versus_mock(
     request: Mapping[str, Any], answer: _Answer, provider: dict[str, str], profile: Profile
 ) -> MockDifference:
-    service = Service(Config(profile=profile, seed=0, journal_size=0))
+    """How the mock's answer to the same request differs in shape. What kind of answer a
+    model gives (text, tool calls, a refusal) is partly chance, and the mock's seed is not
+    the provider's; so besides its own answer the mock is also asked for the kinds the
+    provider gave, and the closer of the two is compared: the shapes a client parses."""
     body = request.get("body")
     data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
     headers = {"content-type": "application/json", "authorization": "Bearer mockserver-drift"}
-    outcome = service.handle(
-        RawRequest(request["method"], request["path"], headers, data, request.get("query", ""))
-    )
-    events = None
-    if outcome.stream is not None:
-        events = [e for _, e in outcome.stream if e is not None]
-    mock = _Answer(outcome.status, outcome.headers, outcome.body, events)
-    ours = _shape(mock)
+    raw = RawRequest(request["method"], request["path"], headers, data, request.get("query", ""))
+    candidates = [_difference(answer, provider, _mock_answers(raw, profile, []))]
+    kinds = _kinds(answer)
+    if kinds and candidates[0]:
+        candidates.append(_difference(answer, provider, _mock_answers(raw, profile, kinds)))
+    return min(candidates, key=lambda d: sum(map(len, asdict(d).values())))
+
+
+def _mock_answers(raw: RawRequest, profile: Profile, replies: list[Reply]) -> list[_Answer]:
+    """The mock's answer to `raw`, or one answer scripted with each of `replies`."""
+    answers = []
+    scripted: list[Reply | None] = [*replies] or [None]
+    for reply in scripted:
+        service = Service(Config(profile=profile, seed=0, journal_size=0))
+        if reply is not None:
+            service.stub(reply)
+        outcome = service.handle(raw)
+        events = None
+        if outcome.stream is not None:
+            events = [e for _, e in outcome.stream if e is not None]
+        answers.append(_Answer(outcome.status, outcome.headers, outcome.body, events))
+    return answers
+
+
+def _difference(answer: _Answer, provider: dict[str, str], mocks: list[_Answer]) -> MockDifference:
+    ours: dict[str, str] = {}
+    for mock in mocks:
+        ours.update(shapes.merge(ours, _shape(mock)))
+    mock = mocks[-1]
     diff = MockDifference(
         only_in_mock=shapes.unknown(ours, set(provider)),
         only_in_provider=shapes.unknown(provider, set(ours)),
@@ -197,6 +228,45 @@ def _versus_mock(
     if mock.status != answer.status:
         diff.status = f"provider {answer.status}, mock {mock.status}"
     return diff
+
+
+def _kinds(answer: _Answer) -> list[Reply]:
+    """One scripted reply per kind of answer the provider's choices hold (its own words)."""
+    if answer.status >= 400:
+        return []
+    values = _values(answer)
+    try:
+        completion = (
+            values[0]
+            if answer.events is None
+            else folding.fold(v for v in values if isinstance(v, dict) and not v.get("error"))
+        )
+    except (IndexError, ValueError, KeyError, TypeError):
+        return []
+    found: dict[str, Reply] = {}
+    for choice in completion.get("choices") or () if isinstance(completion, dict) else ():
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
+            continue
+        calls = message.get("tool_calls")
+        try:
+            if calls:
+                found.setdefault(
+                    "tool_calls",
+                    ToolCalls(
+                        [
+                            Call(str(c["function"]["name"]), str(c["function"]["arguments"]))
+                            for c in calls
+                        ]
+                    ),
+                )
+            elif message.get("refusal"):
+                found.setdefault("refusal", Refusal(str(message["refusal"])))
+            else:
+                found.setdefault("text", Text(str(message.get("content") or "")))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return list(found.values())
 
 
 def render(findings: Sequence[Finding], profile: Profile) -> str:

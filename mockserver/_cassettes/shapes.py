@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mockserver._contract import validation
 from mockserver._contract.validation import json_type
 
 ANY_KEY = "*"
@@ -38,27 +39,47 @@ def merge(into: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
     for path, kind in new.items():
         old = into.get(path)
         out[path] = (
-            kind if old is None or old == kind else "|".join(sorted({*old.split("|"), kind}))
+            kind
+            if old is None or old == kind
+            else "|".join(sorted({*old.split("|"), *kind.split("|")}))
         )
     return out
 
 
 def known(schema: Mapping[str, Any]) -> set[str]:
-    """The paths `schema` declares; ``x.*`` where any key is allowed under ``x``."""
+    """The paths `schema` declares; ``x.*`` where any key is allowed under ``x``. References
+    into the other files of ``schemas/`` (``chat-completion.json#/$defs/usage``) are
+    followed, so what a chunk declares by reference counts as declared."""
     found: set[str] = set()
     _walk(schema, schema, "", found, 0)
     return found
+
+
+def _document(ref: str, root: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The schema document a reference's part before ``#`` names (None: unknown)."""
+    name = ref.partition("#")[0].rsplit("/", 1)[-1]
+    if not name:
+        return root
+    for kind, file in validation.SCHEMA_FILES.items():
+        if file == name:
+            return validation.schema(kind)
+    return None
 
 
 def _walk(root: Mapping[str, Any], node: Any, path: str, found: set[str], depth: int) -> None:
     if not isinstance(node, Mapping) or depth > 24:
         return
     ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, Mapping) else {}
-        _walk(root, target, path, found, depth + 1)
+    if isinstance(ref, str):
+        document = _document(ref, root)
+        if document is None:  # a schema drift cannot read: everything under it is declared
+            found.add(f"{path}.{ANY_KEY}" if path else ANY_KEY)
+        else:
+            target: Any = document
+            for part in ref.partition("#")[2].lstrip("/").split("/"):
+                if part:
+                    target = target.get(part, {}) if isinstance(target, Mapping) else {}
+            _walk(document, target, path, found, depth + 1)
     for keyword in ("anyOf", "oneOf", "allOf"):
         for branch in node.get(keyword, ()):
             _walk(root, branch, path, found, depth + 1)
