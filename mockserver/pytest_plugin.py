@@ -272,7 +272,7 @@ def aimlapi_server(
 # The hooks carry their own names (specname) so that other blocks of this module may
 # define pytest_addoption and pytest_configure too; the logic is in mockserver._verify.
 
-_CONTRACT = pytest.StashKey[tuple[Any, str]]()
+_CONTRACT = pytest.StashKey[Any]()
 
 
 @pytest.hookimpl(specname="pytest_addoption")
@@ -291,16 +291,13 @@ def pytest_aimlapi_contract_addoption(parser: pytest.Parser) -> None:
 def pytest_aimlapi_contract_configure(config: pytest.Config) -> None:
     path = config.getoption("--aimlapi-contract", None)
     if path:
-        from mockserver._verify.consumer import Recorder
+        from mockserver._verify.session_contract import SessionContract
 
-        recorder = Recorder().__enter__()
-        config.stash[_CONTRACT] = (recorder, str(path))
+        config.stash[_CONTRACT] = SessionContract.start(config, str(path))
 
 
 @pytest.hookimpl(specname="pytest_unconfigure")
 def pytest_aimlapi_contract_unconfigure(config: pytest.Config) -> None:
     found = config.stash.get(_CONTRACT, None)
     if found is not None:
-        recorder, path = found
-        recorder.__exit__(None, None, None)
-        recorder.write(path)
+        found.finish()
