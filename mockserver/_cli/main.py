@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mockserver._cassettes.capture import DEFAULT_LIMIT as DEFAULT_CASSETTE_BYTES
+from mockserver._conform import client as conform_client
 from mockserver._contract import profiles
 from mockserver._control import scenario_files
 from mockserver._core.exchange import LOOPBACK_HOSTS
@@ -163,6 +164,22 @@ def _parser() -> argparse.ArgumentParser:
     conform.add_argument("--seed", type=int, default=0, metavar="S", help="what is drawn (0)")
     conform.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     conform.add_argument(
+        "--timeout",
+        type=float,
+        default=conform_client.DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="seconds one run of CMD may take; then it is killed with every process it "
+        "started, and the case fails (default: %(default)s)",
+    )
+    conform.add_argument(
+        "--shrink-time",
+        type=float,
+        default=conform_client.SHRINK_SECONDS,
+        metavar="SECONDS",
+        help="seconds a failing drawn case may spend looking for a smaller failing example "
+        "(default: %(default)s)",
+    )
+    conform.add_argument(
         "--case",
         action="append",
         dest="cases",
@@ -282,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             junit=args.junit,
             only=args.cases,
+            timeout=args.timeout,
+            shrink_time=args.shrink_time,
         )
     raise AssertionError(args.command)  # pragma: no cover - argparse enforces the choices
 
