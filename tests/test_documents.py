@@ -147,6 +147,7 @@ def test_shared_aliases_within_the_bound_still_load() -> None:
 
 NESTED = {
     "deep.json": "[" * 100_000 + "]" * 100_000,
+    "deep-unclosed.json": "[" * 100_000,
     "deep.yaml": "stubs: " + "[" * 50_000 + "]" * 50_000 + "\n",
     "deep-block.yaml": "".join(f"{'  ' * i}k{i}:\n" for i in range(200)) + "  " * 200 + "v: 1\n",
 }

@@ -155,6 +155,10 @@ def _parse_json(data: bytes) -> Any:
         raise Unreadable(f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except ValueError as exc:  # int(): more digits than Python converts
         raise Unreadable(f"not JSON: {exc}") from None
+    except RecursionError:  # unbalanced brackets pass the count above; the parser recurses
+        raise Refused(
+            f"objects and arrays nest deeper than {strict_json.MAX_DEPTH} levels"
+        ) from None
 
 
 def _parse_yaml(source: str) -> Any:
