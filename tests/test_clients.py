@@ -15,12 +15,13 @@ from helpers import WEATHER_TOOL
 from contract_tests.checks import seed_page_snippet
 from mockserver import Config, Service, schemas
 from mockserver._adapters.server import LiveServer
-from mockserver._contract import folding, sse
+from mockserver._contract import folding, profiles, sse
 
 
-@pytest.fixture(scope="module")
-def live() -> Iterator[LiveServer]:
-    with LiveServer(Service(Config(seed=1))) as server:
+@pytest.fixture(scope="module", params=profiles.WIRES)
+def live(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """The mock at each dated wire: the SDK must work with the gateway old and new."""
+    with LiveServer(Service(Config(seed=1, wire=request.param))) as server:
         yield server
 
 
@@ -72,7 +73,7 @@ async def test_async_sdk_create_and_stream(aclient: openai.AsyncOpenAI) -> None:
 
 
 @pytest.mark.parametrize("include_usage", [True, False])
-def test_sdk_stream(client: openai.OpenAI, include_usage: bool) -> None:
+def test_sdk_stream(client: openai.OpenAI, live: LiveServer, include_usage: bool) -> None:
     stream = client.chat.completions.create(
         model="o3-mini",
         messages=[{"role": "user", "content": "Tell me about tides"}],
@@ -81,10 +82,9 @@ def test_sdk_stream(client: openai.OpenAI, include_usage: bool) -> None:
     )
     chunks = list(stream)
     assert chunks[0].choices[0].delta.role == "assistant"
-    assert (
-        chunks[-1].choices == [] if include_usage else chunks[-1].choices[0].finish_reason == "stop"
-    )
-    assert (chunks[-1].usage is not None) is include_usage
+    usage = include_usage or live.service.config.profile.usage_always  # 2026: always
+    assert chunks[-1].choices == [] if usage else chunks[-1].choices[0].finish_reason == "stop"
+    assert (chunks[-1].usage is not None) is usage
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert len(text.split()) > 3
 
@@ -176,7 +176,20 @@ def test_sdk_exceptions(
             model="o3-mini", messages=[{"role": "user", "content": "Hi"}], temperature=0.2
         )
     assert bad.value.code == "unsupported_parameter" and bad.value.param == "temperature"
-    with pytest.raises(openai.NotFoundError):
+    with pytest.raises(openai.BadRequestError) as unknown:
+        client.chat.completions.create(
+            model="o3-mini",
+            messages=[{"role": "user", "content": "Hi"}],
+            extra_body={"top_k": 40},
+        )
+    assert unknown.value.code is None and unknown.value.param is None
+    assert unknown.value.message.endswith("Unrecognized request argument supplied: top_k")
+    with pytest.raises(openai.PermissionDeniedError, match="not allowed to request logprobs"):
+        client.chat.completions.create(
+            model="o3-mini", messages=[{"role": "user", "content": "Hi"}], logprobs=True
+        )
+    gateway_check = live.service.config.profile.unknown_model == "invalid"
+    with pytest.raises(openai.BadRequestError if gateway_check else openai.NotFoundError):
         client.chat.completions.create(
             model="gpt-nothing", messages=[{"role": "user", "content": "Hi"}]
         )

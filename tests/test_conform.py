@@ -9,6 +9,7 @@ import resource
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -140,3 +141,31 @@ def test_the_command_line_takes_the_timeouts(capsys: pytest.CaptureFixture[str])
     assert cli.main([*command, "--timeout", "0.5", "--shrink-time", "1"]) == 1
     assert "the client did not finish within 0.5s" in capsys.readouterr().out
     assert cli.main([*command, "--timeout", "0"]) == 2
+
+
+def test_the_kits_cases_follow_the_profiles_dated_shapes() -> None:
+    """The cases are drawn from the strategies: a client is tested with the gateway's error
+    shapes old and new, and with streams that carry usage unasked and end without [DONE]."""
+    from hypothesis import HealthCheck, Phase, find, settings
+
+    from mockserver._conform.cases import Example, cases
+    from mockserver._verify.expectations import shape_of
+
+    once = settings(
+        database=None, max_examples=2000, phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )  # fmt: skip
+    by_name = {case.name: case for case in cases("aimlapi")}
+
+    def shaped(shape: str) -> Callable[[Example], bool]:
+        return lambda e: e.reply is not None and shape_of(e.reply.body) == shape
+
+    def clean_end(e: Example) -> bool:
+        data = (e.reply.events if e.reply is not None else None) or b""
+        return b"[DONE]" not in data and b'"choices":[]' in data
+
+    errors, streams = by_name["error-403"].examples, by_name["stream"].examples
+    assert errors is not None and streams is not None
+    for shape in ("problem", "gateway"):
+        find(errors, shaped(shape), settings=once)
+    find(streams, clean_end, settings=once)

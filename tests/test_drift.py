@@ -13,14 +13,16 @@ from typing import Any
 import httpx
 import pytest
 import upstreams
-from helpers import ask
+from helpers import ask, post, transcript
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver import Config, Service
 from mockserver._adapters.server import LiveServer
+from mockserver._cassettes import cassette
 from mockserver._cassettes import drift as drift_module
-from mockserver._cassettes.cassette import CassetteDir
+from mockserver._cassettes.capture import Capture
+from mockserver._cassettes.cassette import CassetteDir, Exchange
 from mockserver._cassettes.live import LiveApp
 from mockserver._cassettes.recorder import Recorder
 from mockserver._cli import main as cli
@@ -125,7 +127,7 @@ def test_a_wrong_status_and_a_broken_stream_fail_and_the_table_says_where(
     table = capsys.readouterr().out
     assert "3 exchange(s), 2 break the aimlapi contract" in table
     assert "status is 200; the aimlapi profile answers a completion with 201" in table
-    assert "the stream must end with data: [DONE]" in table
+    assert "never received a finish_reason (the stream ended without data: [DONE])" in table
     assert "data is not JSON" in table
     code, report = drift(capsys, folder)
     assert code == 1 and [e["ok"] for e in report["exchanges"]].count(False) == 2
@@ -214,3 +216,41 @@ def test_drift_reports_nothing_on_the_mock_s_own_recordings(
     assert finding.missing_fields == []
     assert finding.changed_types == []
     assert not finding.mock, json.dumps([str(finding.mock), body])  # "same shape"
+
+
+PROVIDER_2026 = Path(__file__).resolve().parent / "data" / "aimlapi-2026-03-gpt-4o-stream.sse"
+
+
+@pytest.mark.parametrize("replay", [False, True], ids=["drift", "replayed"])
+def test_the_providers_2026_transcript_drift_checks_clean_against_the_default_profile(
+    folder: Path, capsys: pytest.CaptureFixture[str], replay: bool
+) -> None:
+    """The raw stream of aimlapi/api-docs' quickstart (docs/WIRE.md §3; no stream_options,
+    yet usage on every chunk and the usage chunk last, no [DONE]), as a cassette of an
+    o3-mini request so the mock can answer the same: it keeps the contract, has no field
+    the schemas do not know, and the mock's answer has its very shape. Replayed by
+    ``serve --cassettes``, the client gets the recorded bytes back."""
+    events = [e + b"\n\n" for e in PROVIDER_2026.read_bytes().split(b"\n\n") if e]
+    request = ask("Hi! What do you think about mankind?", stream=True)
+    exchange = Exchange(
+        "POST", "/v1/chat/completions", "", {"authorization": "Bearer k"},
+        json.dumps(request).encode(), "https://api.aimlapi.com/v1", "aimlapi", status=201,
+        response_headers={"content-type": "text/event-stream"},
+    )  # fmt: skip
+    exchange.capture = Capture(stream=True)
+    for i, event in enumerate(events):
+        exchange.capture.add(event, 0.01 * i)
+    path = CassetteDir(folder).write(exchange)
+    if replay:
+        service = Service(Config(), scenario=cassette.load(path, speed=0))
+        outcome = post(service, request)
+        assert outcome.status == 201 and transcript(outcome) == b"".join(events)
+        return
+    code, report = drift(capsys, folder)
+    (found,) = report["exchanges"]
+    assert code == 0 and found["ok"] and not found["unknown_fields"]
+    mock = found["mock"]
+    assert not (mock["only_in_mock"] or mock["only_in_provider"] or mock["types"] or mock["status"])
+    code, report = drift(capsys, folder, "--wire", "2025")  # the mock before 2026 differs
+    only = report["exchanges"][0]["mock"]["only_in_provider"]
+    assert only == ["choices[].logprobs", "obfuscation", "service_tier", "usage"]

@@ -109,7 +109,7 @@ def test_fault_bodies_follow_the_profile(profile: Profile, status: int) -> None:
     assert outcome.status == status
     assert outcome.headers["content-type"] == "application/json"
     if profile is AIMLAPI:
-        assert body["statusCode"] == status and body["path"] == "/v1/chat/completions"
+        assert body["status"] == status and body["instance"] == "/v1/chat/completions?"
     else:
         assert set(body["error"]) == {"message", "type", "param", "code"}
 

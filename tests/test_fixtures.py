@@ -232,3 +232,52 @@ def test_usage_stream_ends_with_an_empty_choices_usage_chunk() -> None:
         last["usage"]["completion_tokens_details"]["reasoning_tokens"]
         <= last["usage"]["completion_tokens"]
     )
+
+
+# ---- the dated wires: the fixtures are what the mock sends (docs/WIRE.md §9) -------------------
+
+
+def test_the_2026_stream_fixture_is_what_the_mock_sends() -> None:
+    from mockserver import Config, RawRequest, Service, Text
+
+    service = Service(Config(seed=1, clock=lambda: 1773905945.0))
+    service.stub(Text("Hello there! How can I help you today?"))
+    request = {"model": "o3-mini", "messages": [{"role": "user", "content": "Hello"}]}
+    outcome = service.handle(
+        RawRequest(
+            "POST",
+            "/v1/chat/completions",
+            {"authorization": "Bearer k", "content-type": "application/json"},
+            json.dumps({**request, "stream": True}).encode(),
+        )
+    )
+    assert outcome.stream is not None
+    sent = b"".join(data or b"" for _, data in outcome.stream)
+    assert sent == (FIXTURES / "streams" / "2026" / "usage-unasked.sse").read_bytes()
+
+
+def test_the_error_fixtures_are_the_mocks_bodies_of_each_wire() -> None:
+    from mockserver._contract import errors, profiles
+
+    for relative, wire in (("2026/403-credits.json", "2026"), ("403.json", "2025")):
+        fixture = load(f"errors/{relative}")
+        body = errors.for_status(403).body(
+            profiles.get("aimlapi", wire), "/v1/chat/completions", "req_" + "0" * 32
+        )
+        for volatile in ("timestamp", "requestId"):
+            body.pop(volatile, None)
+            fixture.pop(volatile, None)
+        assert list(body) == list(fixture) and body == fixture, relative
+
+
+def test_the_2026_billing_fixture_follows_the_billing_rule() -> None:
+    from mockserver._generation import billing
+    from mockserver._generation.model import Usage
+
+    body = load("completions/2026/billing.json")
+    usage = Usage(body["usage"]["prompt_tokens"], body["usage"]["completion_tokens"])
+    assert (
+        body["meta"]
+        == billing.meta(usage)
+        == {"usage": {"credits_used": 29321, "usd_spent": 0.0146605}}
+    )

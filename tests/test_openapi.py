@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
 from mockserver import Config, RawRequest, Service, schemas
-from mockserver._contract import openapi
+from mockserver._contract import openapi, profiles
 from mockserver._contract.profiles import AIMLAPI, OPENAI, Profile
 from mockserver._contract.resources import data_dir
 
@@ -60,13 +60,26 @@ def test_the_served_document_is_the_profiles_own(profile: Profile) -> None:
     assert content["text/event-stream"]["schema"]["contentMediaType"] == "text/event-stream"
 
 
-def test_the_openai_document_promises_only_the_envelope() -> None:
-    errors = openapi.document(OPENAI)["components"]["responses"]
-    for response in errors.values():
-        schema = response["content"]["application/json"]["schema"]
-        assert schema == {"$ref": "#/components/schemas/Error/$defs/openai_error"}
-    both = openapi.document(AIMLAPI)["components"]["responses"]["Error"]["content"]
-    assert both["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+def _error_schema(profile: Profile) -> object:
+    errors = openapi.document(profile)["components"]["responses"]
+    (schema,) = {json.dumps(r["content"]["application/json"]["schema"]) for r in errors.values()}
+    return json.loads(schema)
+
+
+def _shape(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/Error/$defs/{name}"}
+
+
+def test_each_document_promises_its_profiles_error_shapes_at_its_wire() -> None:
+    """The openai profile: the envelope only; aimlapi: the envelope (upstream errors) and
+    its gateway's shape of the wire (problem-style in 2026, flat in 2025)."""
+    assert _error_schema(OPENAI) == _shape("openai_error")
+    assert _error_schema(AIMLAPI) == {"anyOf": [_shape("openai_error"), _shape("problem_error")]}
+    pinned = profiles.get("aimlapi", "2025")
+    assert _error_schema(pinned) == {"anyOf": [_shape("openai_error"), _shape("gateway_error")]}
+    assert openapi.document(pinned)["info"]["title"].endswith("(profile aimlapi, wire 2025)")
+    served = Service(Config(wire="2025")).handle(RawRequest("GET", "/openapi.json", {}))
+    assert json.loads(served.body) == openapi.document(pinned)
 
 
 def test_every_path_the_server_answers_is_documented() -> None:
@@ -101,3 +114,38 @@ def test_the_bundled_schemas_are_the_files_in_schemas() -> None:
         request["properties"]["messages"]["items"]["$ref"]
         == "#/components/schemas/ChatCompletionRequest/$defs/message"
     )
+
+
+def test_the_control_plane_serves_its_own_valid_document_listing_every_route() -> None:
+    from mockserver._core import admin
+
+    service = Service(Config(seed=1))
+    headers = {"host": "127.0.0.1"}
+    outcome = service.handle(RawRequest("GET", "/__mock/openapi.json", headers))
+    assert outcome.status == 200
+    document = json.loads(outcome.body)
+    validate(document)
+    listed = {(m.upper(), p) for p, ops in document["paths"].items() for m in ops}
+    assert listed == {(r.method, f"/__mock{r.path}") for r in admin.ROUTES}
+    # and every route it lists is one the control plane answers (no 404 "no admin route")
+    for method, path in sorted(listed):
+        answered = service.handle(
+            RawRequest(
+                method,
+                path.replace("{name}", "x"),
+                {**headers, "content-type": "application/json"},
+                b"{}",
+            )
+        )
+        assert answered.status != 404 or b"no stub is named" in answered.body, (method, path)
+
+
+def test_the_control_planes_request_bodies_are_parts_of_the_stubs_schema() -> None:
+    from mockserver._core import admin
+
+    stubs = schemas.schema("stubs")
+    for route in admin.ROUTES:
+        if route.body is None or route.body == "#":
+            continue
+        part = route.body.removeprefix("#/$defs/")
+        assert part in stubs["$defs"], route

@@ -33,7 +33,9 @@ def kinds(variant: StreamVariant) -> set[str]:
         for choice in chunk["choices"]:  # type: ignore[attr-defined]
             if choice["index"] in finished:
                 found.add("after-finish")
-            for call in choice["delta"].get("tool_calls") or ():
+            if "delta" not in choice:
+                found.add("bare-finish")
+            for call in choice.get("delta", {}).get("tool_calls") or ():
                 key = (choice["index"], call["index"])
                 if key in opened and "id" in call:
                     found.add("repeated-header")
@@ -56,13 +58,15 @@ def test_other_server_variants_are_valid_only_when_asked_and_fold_as_drawn() -> 
         strict = {v.rule for v in schemas.validate_transcript(variant.transcript)}
         if "repeated-header" in found:
             assert "semantic:tool_call_header" in strict
-        if "after-finish" in found:
+        if "after-finish" in found and "bare-finish" not in found:  # a bare finish is no finish
             assert "semantic:after_finish" in strict
+        if "bare-finish" in found:
+            assert "required" in strict
         if found <= {"multiline"}:
             assert strict == set()
 
     check()
-    assert seen == {"multiline", "after-finish", "repeated-header"}
+    assert seen == {"multiline", "after-finish", "repeated-header", "bare-finish"}
 
 
 def test_the_default_streams_send_none_of_them() -> None:

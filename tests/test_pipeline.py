@@ -240,9 +240,11 @@ def test_json_object_and_json_schema_formats(service: Service) -> None:
     ids=["text", "n2", "tools", "json", "length", "stop"],
 )
 @pytest.mark.parametrize("include_usage", [True, False], ids=["usage", "no-usage"])
+@pytest.mark.parametrize("wire", ["2026", "2025"])
 def test_a_stream_folds_into_the_non_stream_completion(
-    service: Service, extra: dict[str, Any], include_usage: bool
+    wire: str, extra: dict[str, Any], include_usage: bool
 ) -> None:
+    service = Service(Config(seed=7, wire=wire))
     request = {**HELLO, "seed": 11, **extra}
     plain = completion(post(service, request))
     streamed = post(
@@ -258,11 +260,42 @@ def test_a_stream_folds_into_the_non_stream_completion(
     folded = folding.fold(chunks)
     for choice in plain["choices"]:
         choice["message"].pop("annotations")
+    for choice in folded["choices"]:  # OpenAI's chunks say null where the body leaves it out
+        assert choice.pop("logprobs", None) is None
     assert folded["choices"] == plain["choices"]
-    if include_usage:
+    if include_usage or wire == "2026":  # the provider's streams carry usage unasked since 2026
         assert chunks[-1]["choices"] == [] and folded["usage"] == plain["usage"]
     else:
         assert "usage" not in folded
+
+
+@pytest.mark.parametrize("options", [None, {"include_usage": False}, {"include_usage": True}])
+def test_aimlapi_streams_carry_usage_service_tier_logprobs_and_obfuscation_unasked(
+    service: Service, options: dict[str, bool] | None
+) -> None:
+    """The provider's 2026 transcript (docs/WIRE.md §3): every chunk has "usage": null,
+    "service_tier", "logprobs": null and an obfuscation string; the last is the usage chunk."""
+    request = {**HELLO, "stream": True, **({"stream_options": options} if options else {})}
+    chunks = [json.loads(e.data) for e in sse.decode(transcript(post(service, request)))[:-1]]
+    *answer, last = chunks
+    for chunk in answer:
+        assert list(chunk)[-3:] == ["choices", "usage", "obfuscation"] and chunk["usage"] is None
+        assert chunk["service_tier"] == "default" and chunk["choices"][0]["logprobs"] is None
+        assert chunk["obfuscation"].isalnum()
+    assert last["choices"] == [] and last["usage"]["total_tokens"] > 0
+    assert list(last)[-3:] == ["choices", "usage", "obfuscation"]  # no meta, as captured
+
+
+def test_the_2025_wire_streams_usage_only_when_asked() -> None:
+    service = Service(Config(seed=7, wire="2025"))
+    chunks = [
+        json.loads(e.data)
+        for e in sse.decode(transcript(post(service, {**HELLO, "stream": True})))[:-1]
+    ]
+    assert all(
+        set(c) == {"id", "object", "created", "model", "system_fingerprint", "choices"}
+        for c in chunks
+    )
 
 
 def test_stream_starts_with_the_role_and_ends_with_an_empty_finishing_delta(
@@ -273,7 +306,8 @@ def test_stream_starts_with_the_role_and_ends_with_an_empty_finishing_delta(
         for e in sse.decode(transcript(post(service, {**HELLO, "stream": True})))[:-1]
     ]
     assert chunks[0]["choices"][0]["delta"] == {"role": "assistant", "content": "", "refusal": None}
-    assert chunks[-1]["choices"][0] == {"index": 0, "delta": {}, "finish_reason": "stop"}
+    finishing = chunks[-2]["choices"][0]  # the usage chunk comes last (docs/WIRE.md §3)
+    assert finishing == {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}
 
 
 # ---- bad input --------------------------------------------------------------------------
@@ -284,11 +318,31 @@ def test_invalid_json_gets_400_in_the_gateway_shape(service: Service) -> None:
     body = error_of(outcome)
     assert (
         outcome.status == 400
-        and body["statusCode"] == 400
-        and body["path"] == "/v1/chat/completions"
+        and body["status"] == 400
+        and body["instance"] == "/v1/chat/completions?"
+        and body["error"]["name"] == "BadRequestException"
     )
     assert body["message"].startswith("Body validation error!")
     assert service.journal.last().body == '{"model": '
+
+
+def test_gateway_errors_take_the_2026_problem_shape_and_the_2025_flat_one_when_pinned() -> None:
+    """The gateway's error body changed between 2025-12 and 2026-04 (docs/WIRE.md §4): the
+    captured problem-style 403, and the flat body in its captured key order, with a
+    21-character nanoid as requestId."""
+    keys = {"content-type": "application/json", "authorization": "Bearer sk-wrong"}
+    newest = Service(Config(api_keys=frozenset({"sk-right"})))
+    body = error_of(post(newest, HELLO, keys))
+    assert list(body) == ["title", "status", "message", "instance", "timestamp", "error"]
+    assert (body["title"], body["status"]) == ("Unauthorized", 401)
+    assert body["error"] == {"name": "UnauthorizedException", "message": body["message"]}
+    newest.fault(status=403)
+    credits = error_of(post(newest, HELLO, {**keys, "authorization": "Bearer sk-right"}))
+    assert credits["error"]["data"] == {"kind": "err_insufficent_credits"}
+    pinned = Service(Config(api_keys=frozenset({"sk-right"}), wire="2025"))
+    flat = error_of(post(pinned, HELLO, keys))
+    assert list(flat) == ["requestId", "statusCode", "timestamp", "path", "message"]
+    assert len(flat["requestId"]) == 21 and flat["statusCode"] == 401
 
 
 def test_invalid_json_in_the_openai_profile_uses_the_envelope() -> None:
@@ -336,12 +390,10 @@ def test_schema_violation_in_the_openai_profile_sets_param_and_code() -> None:
         ("top_p", 0.9),
         ("presence_penalty", 1),
         ("frequency_penalty", -0.5),
-        ("logprobs", True),
-        ("foo", 1),
     ],
 )
 @pytest.mark.parametrize("profile", [AIMLAPI, OPENAI], ids=["aimlapi", "openai"])
-def test_unknown_parameters_get_o3_minis_unsupported_parameter_error(
+def test_sampling_parameters_off_their_default_get_o3_minis_unsupported_parameter_error(
     profile: Profile, name: str, value: object
 ) -> None:
     outcome = post(Service(Config(profile=profile)), {**HELLO, name: value})
@@ -353,6 +405,53 @@ def test_unknown_parameters_get_o3_minis_unsupported_parameter_error(
         "param": name,
         "code": "unsupported_parameter",
     }
+
+
+@pytest.mark.parametrize("name", ["foo", "top_k", "reasoning", "max_output_tokens"])
+@pytest.mark.parametrize("profile", [AIMLAPI, OPENAI], ids=["aimlapi", "openai"])
+def test_unknown_arguments_get_openais_unrecognized_request_argument_error(
+    profile: Profile, name: str
+) -> None:
+    """OpenAI's text for an argument it does not know (davidmigloz/langchain_dart#712),
+    with param and code null; the aimlapi gateway passes top-level arguments on."""
+    outcome = post(Service(Config(profile=profile)), {**HELLO, name: 1})
+    assert outcome.status == 400
+    assert error_of(outcome) == {
+        "error": {
+            "message": f"Unrecognized request argument supplied: {name}",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
+    }
+
+
+@pytest.mark.parametrize("value", [True, False])
+@pytest.mark.parametrize("profile", [AIMLAPI, OPENAI], ids=["aimlapi", "openai"])
+def test_logprobs_gets_the_o_series_403(profile: Profile, value: bool) -> None:
+    """confident-ai/deepeval#2184: o-series models answer logprobs with a 403."""
+    outcome = post(Service(Config(profile=profile)), {**HELLO, "logprobs": value})
+    assert outcome.status == 403
+    assert error_of(outcome)["error"] == {
+        "message": "You are not allowed to request logprobs from this model",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"store": True},
+        {"store": False, "metadata": {"run": "nightly", "team": "qa"}},
+        {"metadata": None, "user": "u-1", "safety_identifier": "s-1", "prompt_cache_key": "k"},
+    ],
+)
+@pytest.mark.parametrize("profile", [AIMLAPI, OPENAI], ids=["aimlapi", "openai"])
+def test_ordinary_openai_parameters_are_accepted(profile: Profile, extra: dict[str, Any]) -> None:
+    outcome = post(Service(Config(profile=profile)), {**HELLO, **extra})
+    assert outcome.status == profile.success_status
 
 
 @pytest.mark.parametrize(
@@ -402,9 +501,18 @@ def test_accepted_key_passes() -> None:
     assert post(Service(Config(api_keys=frozenset({"sk-test-123456789"}))), HELLO).status == 201
 
 
-def test_unknown_model_gets_404(service: Service) -> None:
-    outcome = post(service, {**HELLO, "model": "gpt-9"})
-    assert outcome.status == 404 and "gpt-9" in error_of(outcome)["message"]
+def test_an_unknown_model_gets_the_gateways_400_or_openais_404() -> None:
+    """The provider's docs show the gateway checking ``model`` as a zod enum (400 "Body
+    validation error!", docs/WIRE.md §4); OpenAI answers 404 model_not_found, as the mock
+    did before 2026 (and does with --wire 2025)."""
+    request = {**HELLO, "model": "gpt-9"}
+    invalid = error_of(post(Service(), request))
+    assert invalid["status"] == 400 and invalid["message"] == (
+        "Body validation error! model: Invalid enum value. Expected 'o3-mini', received 'gpt-9'"
+    )
+    for config in (Config(profile=OPENAI), Config(wire="2025")):
+        outcome = post(Service(config), request)
+        assert outcome.status == 404 and "`gpt-9` does not exist" in json.dumps(error_of(outcome))
 
 
 def test_oversized_body_gets_413() -> None:
@@ -556,6 +664,6 @@ def test_a_key_accepted_once_is_checked_again_when_the_accepted_keys_change() ->
         assert post(service, HELLO, key).status == 201
     service.config.api_keys = frozenset({"sk-second"})
     for _ in range(2):
-        assert error_of(post(service, HELLO, key))["statusCode"] == 401
+        assert error_of(post(service, HELLO, key))["status"] == 401
     assert post(service, HELLO, {**key, "authorization": "Bearer sk-second"}).status == 201
     assert post(service, HELLO, {**key, "authorization": "Basic sk-second"}).status == 401

@@ -206,7 +206,7 @@ def test_an_unreachable_upstream_gets_a_provider_shaped_502(tmp_path: Path) -> N
         response = httpx.post(live.base_url + "/chat/completions", json=ask(), headers=AUTH)
     assert response.status_code == 502
     body = response.json()
-    assert body["statusCode"] == 502 and "cannot be reached" in body["message"]
+    assert body["status"] == 502 and "cannot be reached" in body["message"]
     recorded = json.loads(next(tmp_path.glob("*.json")).read_text())["stubs"][0]
     assert recorded["recorded"]["outcome"] == "unreachable"
 
@@ -214,7 +214,7 @@ def test_an_unreachable_upstream_gets_a_provider_shaped_502(tmp_path: Path) -> N
 def test_an_upstream_that_never_answers_gets_a_504_not_a_hang(proxy: Proxy) -> None:
     response = proxy.post(ask("silent"))
     assert response.status_code == 504
-    assert response.json()["statusCode"] == 504
+    assert response.json()["status"] == 504
     assert proxy.cassettes()[0]["recorded"]["outcome"] == "timeout"
 
 

@@ -23,11 +23,12 @@ def variant_of(service: Service, **extra: object) -> response_variants.Variant:
 @pytest.mark.parametrize(
     ("fault", "framing"),
     [
-        (StreamFault(crlf=True), ["crlf"]),
-        (StreamFault(keep_alive=True), ["comments"]),
+        # The provider's streams end with the usage chunk (2026) unless cut before it.
+        (StreamFault(crlf=True), ["crlf", "usage_chunk"]),
+        (StreamFault(keep_alive=True), ["comments", "usage_chunk"]),
         (StreamFault(cut_after=2), ["no_done"]),
         (StreamFault(error_after=2), ["error_event"]),
-        (StreamFault(malformed_at=1), ["malformed"]),
+        (StreamFault(malformed_at=1), ["malformed", "usage_chunk"]),
     ],
 )
 def test_a_streams_framing_is_named(fault: StreamFault, framing: list[str]) -> None:
@@ -43,7 +44,10 @@ def test_answers_and_errors_are_told_apart() -> None:
     assert variant_of(service)["answer"] == "refusal"
     assert variant_of(service, max_completion_tokens=1)["answer"] == "length"
     service.stub(Error(429), times=1)
-    assert variant_of(service) == {"kind": "error", "status": 429, "shape": "gateway"}
+    assert variant_of(service) == {"kind": "error", "status": 429, "shape": "problem"}
+    pinned = Service(Config(seed=1, wire="2025"))
+    pinned.stub(Error(429), times=1)
+    assert variant_of(pinned) == {"kind": "error", "status": 429, "shape": "gateway"}
     assert variant_of(service, n=2, stream=True, stream_options={"include_usage": True}) == {
         "kind": "stream",
         "status": 201,
@@ -62,6 +66,6 @@ def test_the_recorder_hears_only_while_it_listens() -> None:
     contract = recorder.contract()
     assert [r["shape"]["stream"] for r in contract["requests"]] == [True]
     kinds = sorted(response_variants.describe(v) for v in contract["responses"])
-    assert kinds == ["stream 201 text"]
+    assert kinds == ["stream 201 text (usage_chunk)"]
     apart = [response_variants.describe(v) for v in contract["negative"]]
     assert apart == ["error 400 envelope"]

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from mockserver import schemas
-from mockserver._contract.validation import Kind, _loaded
+from mockserver._contract.validation import Kind, _loaded, validators
 from mockserver._strategies.from_schema import for_kind, from_schema
 
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -23,7 +23,7 @@ DOCUMENTS = list(_loaded().documents.values())
 
 
 def jsonschema_valid(kind: Kind, value: Any) -> bool:
-    return _loaded().validators[kind].is_valid(value)
+    return validators()[kind].is_valid(value)
 
 
 # ---- what the schemas draw ---------------------------------------------------------------

@@ -294,7 +294,7 @@ def _with(events: list[Any], at: int, path: tuple[str | int, ...], value: object
 AFTER_USAGE = {**USAGE[-1], "usage": None, "choices": []}
 
 INVALID_TRANSCRIPTS = [
-    pytest.param(transcript(TEXT, done=False), {("events[12]", "sse:done")}, id="missing-done"),
+    pytest.param(transcript(TEXT[:-1], done=False), {("", "sse:unfinished")}, id="cut-before-the-finish"),
     pytest.param(transcript(_with(TEXT, 3, ("id",), "chatcmpl-other")), {("events[3]", "semantic:identity")}, id="changed-id"),
     pytest.param(transcript(_with(TEXT, 3, ("created",), 1)), {("events[3]", "semantic:identity")}, id="changed-created"),
     pytest.param(
@@ -336,6 +336,16 @@ INVALID_TRANSCRIPTS = [
     pytest.param(b"hello, world\n", {("", "sse:empty")}, id="not-sse"),
     pytest.param(b"data: \xff\n\n", {("", "encoding")}, id="not-utf-8"),
 ]  # fmt: skip
+
+
+def test_a_stream_may_end_cleanly_at_the_close_without_done() -> None:
+    """The provider's published transcripts end without data: [DONE] (docs/WIRE.md §3);
+    a stream cut before a choice finished is still broken."""
+    assert schemas.validate_transcript(transcript(USAGE, done=False)) == []
+    cut = schemas.validate_transcript(transcript(TEXT[:-1], done=False))
+    assert [v.message for v in cut] == [
+        "choice 0 never received a finish_reason (the stream ended without data: [DONE])"
+    ]
 
 
 @pytest.mark.parametrize(("text", "expected"), INVALID_TRANSCRIPTS)

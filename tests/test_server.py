@@ -143,7 +143,7 @@ def test_with_an_api_key_the_banner_says_so_and_models_want_the_key(
     base_url = re.search(r"use base_url=(\S+)", banner).group(1)  # type: ignore[union-attr]
     for path in ("/models", "/models/o3-mini"):
         denied = httpx.get(base_url + path, timeout=10)
-        assert denied.status_code == 401 and denied.json()["statusCode"] == 401  # aimlapi's shape
+        assert denied.status_code == 401 and denied.json()["status"] == 401  # aimlapi's shape
         wrong = httpx.get(base_url + path, headers={"authorization": "Bearer sk-x"}, timeout=10)
         assert wrong.status_code == 401
         right = httpx.get(base_url + path, headers={"authorization": "Bearer sk-one"}, timeout=10)

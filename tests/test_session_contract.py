@@ -114,8 +114,9 @@ def test_negative_tests_do_not_widen_the_contract(
     contract = json.loads(written.read_text("utf-8"))
     accepted = {consumer.response_variants.describe(v) for v in contract["responses"]}
     apart = {consumer.response_variants.describe(v) for v in contract["negative"]}
-    assert accepted == {"completion 201 text", "stream 201 text"}
-    assert "error 503 gateway" in apart and "error 429 gateway" in apart
+    assert {v.partition(" (")[0] for v in accepted} == {"completion 201 text", "stream 201 text"}
+    assert not any(broken in v for v in accepted for broken in ("no_done", "dropped", "error"))
+    assert {v for v in apart if v.startswith("error")} == {"error 503 problem", "error 429 problem"}
     assert any("no_done" in v for v in apart) and any("dropped" in v for v in apart)
 
     # A provider that cuts every stream fails the stream shape: the client only ever met a

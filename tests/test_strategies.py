@@ -19,6 +19,7 @@ from hypothesis.strategies import SearchStrategy
 from mockserver import AIMLAPI, Config, Outcome, RawRequest, Service, schemas, strategies
 from mockserver._adapters.server import LiveServer
 from mockserver._contract import folding, rules, sse
+from mockserver._verify import expectations
 from mockserver.strategies import ErrorVariant, StreamVariant, as_reply
 
 HEADERS = {"authorization": "Bearer k", "content-type": "application/json"}
@@ -252,9 +253,20 @@ def _parallel(c: dict[str, Any]) -> bool:
         lambda c: "meta" in c and "logprobs" in c["choices"][0],
         lambda c: set(c["choices"][0]["message"]) - {"role", "content", "refusal", "tool_calls"},
         lambda c: c["usage"].get("prompt_tokens_details") is None and len(c["choices"]) > 2,
+        lambda c: (  # the provider's fallback route (docs/WIRE.md §2)
+            c["id"].startswith("gen-")
+            and c["model"] == "openai/o3-mini"
+            and "native_finish_reason" in c["choices"][0]
+            and "cache_write_tokens" in c["usage"]["prompt_tokens_details"]
+            and isinstance(c["choices"][0]["message"]["reasoning"], str)
+        ),
+        lambda c: (c.get("meta") or {}).get("usage", {}).get("credits_used", 0) > 0,
     ],
-    ids=[*FINISH_REASONS, "refusal", "empty-length", "parallel", "optional", "extra", "n"],
-)
+    ids=[
+        *FINISH_REASONS, "refusal", "empty-length", "parallel", "optional", "extra", "n",
+        "fallback-route", "billing",
+    ],
+)  # fmt: skip
 def test_completion_variants_are_drawn(condition: Callable[[Any], bool]) -> None:
     drawn(strategies.chat_completions(), condition)
 
@@ -301,18 +313,16 @@ def _interleaved_tool_calls(v: StreamVariant) -> bool:
             [ch["index"] for c in chunks_of(v.transcript)[:3] for ch in c["choices"]] == [0, 1, 0]
         ),
         lambda v: v.error is not None and len(chunks_of(v.transcript)) > 2,
+        # The provider's 2026 transcripts: no [DONE] at the end, obfuscation padding.
+        lambda v: sse.DONE not in [e.data for e in sse.decode(v.transcript)] and len(chunks_of(v.transcript)) > 2,
+        lambda v: all("obfuscation" in c and "service_tier" in c for c in chunks_of(v.transcript)),
+        lambda v: "meta" in chunks_of(v.transcript)[-1],
     ],
     ids=[
-        "crlf-keep-alive",
-        "no-space",
-        "usage",
-        "role-only",
-        "empty-delta",
-        "parallel",
-        "n",
-        "error",
+        "crlf-keep-alive", "no-space", "usage", "role-only", "empty-delta", "parallel", "n",
+        "error", "no-done", "obfuscation", "billing",
     ],
-)
+)  # fmt: skip
 def test_stream_framings_are_drawn(condition: Callable[[Any], bool]) -> None:
     drawn(strategies.chat_completion_streams(), condition)
 
@@ -328,10 +338,13 @@ def test_errors_validate_in_their_profile_shape_and_are_served_as_drawn(
     variant = data.draw(strategies.error_responses(profile=profile))
     assert schemas.validate_error(variant.body) == []
     assert profile is None or variant.profile == profile
-    if variant.profile == "openai" or "error" in variant.body:
+    shape = expectations.shape_of(variant.body)
+    if variant.profile == "openai":
+        assert shape == "envelope"
+    if shape == "envelope":
         assert set(variant.body) == {"error"}
-    else:
-        assert int(variant.body["statusCode"]) == variant.status
+    else:  # either of the gateway's dated shapes states the status
+        assert int(variant.body.get("statusCode", variant.body.get("status"))) == variant.status
     if variant.status != 429 and variant.status < 500:
         assert not {"retry-after", "retry-after-ms", "x-should-retry"} & set(variant.headers)
     assert issubclass(getattr(openai, variant.exception), openai.APIStatusError)
@@ -342,9 +355,38 @@ def test_errors_validate_in_their_profile_shape_and_are_served_as_drawn(
     assert variant.headers.items() <= outcome.headers.items()
 
 
-def test_aimlapi_keeps_the_envelope_for_upstream_errors_only() -> None:
-    drawn(strategies.error_responses(profile="aimlapi"), lambda v: "error" in v.body)
-    drawn(strategies.error_responses(profile="aimlapi"), lambda v: "statusCode" in v.body)
+def _upstream_wrapped(v: ErrorVariant) -> bool:
+    return v.status == 500 and str(v.body.get("message", "")).startswith("400 Unsupported")
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        lambda v: expectations.shape_of(v.body) == "envelope",
+        lambda v: expectations.shape_of(v.body) == "problem",
+        lambda v: expectations.shape_of(v.body) == "gateway" and len(v.body["requestId"]) == 21,
+        lambda v: expectations.shape_of(v.body) == "gateway" and len(v.body["requestId"]) == 36,
+        lambda v: v.body.get("error", {}).get("data") == {"kind": "err_insufficent_credits"},
+        _upstream_wrapped,
+        lambda v: "Unrecognized request argument" in json.dumps(v.body),
+        lambda v: v.status == 403 and "logprobs" in json.dumps(v.body),
+    ],
+    ids=[
+        "envelope",
+        "problem",
+        "flat",
+        "flat-uuid",
+        "credits",
+        "wrapped",
+        "unrecognized",
+        "logprobs",
+    ],
+)
+def test_aimlapi_error_shapes_old_and_new_are_drawn(condition: Callable[[Any], bool]) -> None:
+    drawn(strategies.error_responses(profile="aimlapi"), condition)
+
+
+def test_retry_headers_are_drawn() -> None:
     drawn(strategies.error_responses(), lambda v: "retry-after" in v.headers and v.status == 429)
 
 

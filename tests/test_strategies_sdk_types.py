@@ -21,6 +21,7 @@ from openai.types.shared import ErrorObject
 from mockserver import schemas, strategies
 from mockserver._contract import sse
 from mockserver._strategies import common
+from mockserver._verify import expectations
 
 _COMPLETION = schemas.schema("completion")
 _CHUNK = schemas.schema("chunk")
@@ -118,9 +119,9 @@ def test_every_drawn_chunk_and_stream_error_validates_with_the_sdks_types(
 def test_every_drawn_error_object_validates_with_the_sdks_type(
     variant: strategies.ErrorVariant,
 ) -> None:
-    # The SDK models only the envelope's error object; the gateway's flat body reaches the
+    # The SDK models only the envelope's error object; the gateway's bodies reach the
     # exception as a plain dict (WIRE.md §7).
-    if "error" in variant.body:
+    if expectations.shape_of(variant.body) == "envelope":
         ErrorObject.model_validate(variant.body["error"])
     else:
         assert isinstance(variant.body["message"], str)

@@ -100,10 +100,14 @@ def test_broken_transcript_names_the_event(
 ) -> None:
     text = (FIXTURES / "streams" / "text.sse").read_bytes()
     cut = tmp_path / "cut.sse"
-    cut.write_bytes(text.removesuffix(b"data: [DONE]\n\n"))
+    *events, _finish, _done = text.split(b"\n\n")[:-1]
+    cut.write_bytes(b"".join(e + b"\n\n" for e in events))  # cut before its finish
     code, lines = validate(capsys, cut)
     assert code == 1
-    assert lines == [f"{cut}: events[12]: the stream must end with data: [DONE] [sse:done]"]
+    assert lines == [
+        f"{cut}: (root): choice 0 never received a finish_reason (the stream ended without "
+        "data: [DONE]) [sse:unfinished]"
+    ]
 
 
 def test_undetectable_kind(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -168,3 +168,34 @@ def test_cheap_requests_stay_cheap_for_every_token_limit(
             assert made[name] <= budget.CHEAP_MAX_TOKENS, (name, made[name])
     assert made["max_completion_tokens"] <= budget.CHEAP_MAX_TOKENS
     assert budget.cheap({**request, "max_tokens": 1.4e308})["max_tokens"] == budget.CHEAP_MAX_TOKENS
+
+
+def test_the_2025_wire_passes_verify_wire_2025_and_a_gateway_error_may_take_either_shape(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Either dated gateway shape keeps the aimlapi contract for an error (the wire changed
+    in 2026, docs/WIRE.md §9); the envelope where the gateway speaks, or a gateway body in
+    the openai profile, does not."""
+    from mockserver._verify import properties
+    from mockserver._verify.target import Target
+
+    bad = {"model": "o3-mini", "messages": [], "seed": 0}
+    with LiveServer(Service(Config(seed=3, wire="2025"))) as old:
+        args = [old.base_url, "--api-key", "k", "--examples", "2", "--seed", "1"]
+        code, out = verify(capsys, *args, "--wire", "2025")
+        assert code == 0, out
+        target = Target(old.base_url, "k")
+        try:
+            flat = properties.check_error(target, profiles.get("aimlapi"), bad)
+            assert flat["statusCode"] == 400  # the 2025 shape, held to the 2026 profile
+            with pytest.raises(properties.Broken, match="the OpenAI envelope"):
+                properties.check_error(target, profiles.get("openai"), bad)
+        finally:
+            target.close()
+    with LiveServer(Service(Config(seed=3))) as new:
+        target = Target(new.base_url, "k")
+        try:
+            problem = properties.check_error(target, profiles.get("aimlapi", "2025"), bad)
+            assert problem["status"] == 400
+        finally:
+            target.close()

@@ -8,7 +8,15 @@ import pytest
 
 from mockserver import Call, ToolCalls
 
-PROFILE_NAMES = ("aimlapi", "openai")
+PROFILE_OPTIONS: dict[str, dict[str, str]] = {
+    "aimlapi": {"profile": "aimlapi"},
+    "openai": {"profile": "openai"},
+    # The dated wire before 2026 (docs/WIRE.md §9): flat gateway errors, usage only when asked.
+    "aimlapi-2025": {"profile": "aimlapi", "wire": "2025"},
+    "openai-2025": {"profile": "openai", "wire": "2025"},
+}
+"""The `profile` fixture's values, each with the marker options that select it."""
+PROFILE_NAMES = tuple(PROFILE_OPTIONS)
 KEY = "sk-test-clients"
 WEATHER_CALL = ToolCalls((Call("get_weather", {"city": "Paris"}),))
 

@@ -2,7 +2,8 @@
 shared by every library's tests.
 
 `server` is the plugin's live loopback server (`aimlapi_server`); `mock` is that and the
-in-process mock (`aimlapi_mock`) in turn. Each runs once per profile; `profile` names it."""
+in-process mock (`aimlapi_mock`) in turn. Each runs once per profile and dated wire;
+`profile` names it (``aimlapi``, ``openai``, ``aimlapi-2025``, ``openai-2025``)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ os.environ.setdefault("LITELLM_TELEMETRY", "False")
 os.environ.setdefault("OPENAI_API_KEY", "sk-test-clients")
 
 import pytest
-from client_helpers import PROFILE_NAMES
+from client_helpers import PROFILE_OPTIONS
 
 from mockserver._adapters.mocking import MockAPI
 
-PROFILES = [pytest.param(name, marks=pytest.mark.aimlapi(profile=name)) for name in PROFILE_NAMES]
+PROFILES = [
+    pytest.param(name, marks=pytest.mark.aimlapi(**options))
+    for name, options in PROFILE_OPTIONS.items()
+]
 
 
 @pytest.fixture(params=PROFILES)

@@ -29,11 +29,11 @@ from urllib.parse import parse_qsl, urlencode
 
 from mockserver._cassettes.capture import Capture
 from mockserver._cassettes.secrets import Scrubber, values
+from mockserver._contract.replies import Raw
 from mockserver._control import documents, scenario_files
 from mockserver._control.credentials import is_credential
 from mockserver._control.scenario_files import Scenario
 from mockserver._control.scenarios import Stub
-from mockserver._generation.replies import Raw
 
 Outcome = Literal["complete", "cut", "truncated", "broken", "unreachable", "timeout"]
 

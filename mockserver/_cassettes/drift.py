@@ -19,10 +19,10 @@ from mockserver._cassettes import contract, shapes
 from mockserver._cassettes.cassette import HOP_BY_HOP, files
 from mockserver._contract import folding, sse, validation
 from mockserver._contract.profiles import Profile
+from mockserver._contract.replies import Call, Raw, Refusal, Reply, Text, ToolCalls
 from mockserver._control import documents, scenario_files
 from mockserver._core.exchange import Config, RawRequest
 from mockserver._core.pipeline import Service
-from mockserver._generation.replies import Call, Raw, Refusal, Reply, Text, ToolCalls
 
 # Headers every hop sets for itself: a difference in them says nothing about the provider.
 _TRANSPORT_HEADERS = HOP_BY_HOP | {"date", "server", "via", "alt-svc"}

@@ -48,9 +48,10 @@ def _parser() -> argparse.ArgumentParser:
         "--profile",
         choices=sorted(profiles.PROFILES),
         default="aimlapi",
-        help="aimlapi: 201 and the gateway's flat errors; openai: 200 and OpenAI's envelope "
+        help="aimlapi: 201 and the gateway's own errors; openai: 200 and OpenAI's envelope "
         "(default: %(default)s)",
     )
+    wire_option(serve)
     serve.add_argument(
         "--api-key",
         action="append",
@@ -189,6 +190,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def wire_option(command: argparse.ArgumentParser) -> None:
+    """``--wire``: the dated wire the profile answers in (docs/WIRE.md §9)."""
+    command.add_argument(
+        "--wire",
+        choices=profiles.WIRES,
+        default=profiles.NEWEST,
+        help="the dated wire of the profile: 2026 (the gateway's problem-style errors, "
+        "usage and billing in every stream) or 2025 (flat errors, usage only when asked) "
+        "(default: %(default)s)",
+    )
+
+
 def _listen_options(command: argparse.ArgumentParser) -> None:
     """Where a server of ours listens and how it logs: the same flags and defaults for serve
     and record."""
@@ -215,7 +228,7 @@ def serve_setup(args: argparse.Namespace) -> tuple[Config, scenario_files.Scenar
     of ``--workers N`` builds its own from the same arguments). Raises `SpecError` or
     ValueError for a scenario file or cassette folder that cannot be loaded."""
     config = Config(
-        profile=profiles.get(args.profile),
+        profile=profiles.get(args.profile, args.wire),
         seed=args.seed,
         api_keys=frozenset(args.api_keys) if args.api_keys else None,
         max_body_bytes=args.max_body_bytes,
@@ -282,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "drift":
         from mockserver._cassettes import drift
 
-        return drift.run(args.folder, profiles.get(args.profile), as_json=args.json)
+        return drift.run(args.folder, profiles.get(args.profile, args.wire), as_json=args.json)
     if args.command == "validate":
         from mockserver._cli import validate as validate_cli
 
@@ -345,6 +358,7 @@ def _record_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         default="aimlapi",
         help="the contract exchanges are checked against (default: %(default)s)",
     )
+    wire_option(record)
     record.add_argument(
         "--timeout",
         type=float,
@@ -386,6 +400,7 @@ def _drift_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         default="aimlapi",
         help="the contract to check against (default: %(default)s)",
     )
+    wire_option(drift)
     drift.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -414,7 +429,7 @@ def _record(args: argparse.Namespace) -> int:
     recorder = Recorder(
         args.upstream,
         cassette.CassetteDir(args.cassettes, ignore),
-        Service(Config(profile=profiles.get(args.profile))),
+        Service(Config(profile=profiles.get(args.profile, args.wire))),
         timeout=args.timeout,
         max_cassette_bytes=args.max_cassette_bytes,
     )

@@ -6,16 +6,17 @@ situation a client can cause, so that every text lives in exactly one place.
 
 from __future__ import annotations
 
-import uuid
+import base64
+import http
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from functools import cache
+from typing import Any, Literal
 
+from mockserver._contract import zod
 from mockserver._contract.profiles import ErrorShape, Profile
-
-if TYPE_CHECKING:
-    from mockserver._contract.violations import Violation
+from mockserver._contract.violations import Violation
 
 Source = Literal["gateway", "upstream"]
 
@@ -32,6 +33,8 @@ class ApiError(Exception):
     param: str | None = None
     code: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    kind: str | None = None
+    """The gateway's ``error.data.kind`` in its problem-style body, where one is captured."""
 
     def shape(self, profile: Profile) -> ErrorShape:
         """The body shape this error takes in `profile`."""
@@ -42,8 +45,11 @@ class ApiError(Exception):
     ) -> dict[str, Any]:
         """The body in the profile's shape; ``at`` (Unix seconds) stamps the gateway's
         ``timestamp`` (the mock's clock; default: the time of the call)."""
-        if self.shape(profile) == "envelope":
+        shape = self.shape(profile)
+        if shape == "envelope":
             return envelope(self.message, self.type, self.param, self.code)
+        if shape == "problem":
+            return problem_body(self.status, self.message, path, at, self.kind)
         return gateway_body(profile, self.status, self.message, path, request_id, at)
 
 
@@ -60,23 +66,88 @@ def gateway_body(
     request_id: str,
     at: float | None = None,
 ) -> dict[str, Any]:
-    """AI/ML API's flat gateway body, stamped at ``at`` (Unix seconds; default now)."""
-    now = datetime.now(UTC) if at is None else datetime.fromtimestamp(at, UTC)
+    """AI/ML API's flat gateway body (2024-2025), in the captured key order, stamped at
+    ``at`` (Unix seconds; default now)."""
     return {
-        "message": message,
-        "path": path,
-        "requestId": _as_uuid(request_id),
+        "requestId": gateway_id(request_id),
         "statusCode": str(status) if profile.status_code_as_string else status,
-        "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+        "timestamp": timestamp(at),
+        "path": path,
+        "message": message,
     }
 
 
-def _as_uuid(request_id: str) -> str:
-    """The gateway reports request ids as UUIDs; ours are ``req_`` + 32 hex digits."""
+def problem_body(
+    status: int, message: str, path: str, at: float | None = None, kind: str | None = None
+) -> dict[str, Any]:
+    """AI/ML API's problem-style gateway body (2026): the HTTP reason as ``title``, the
+    path with its (empty) query as ``instance``, and the NestJS exception under ``error``
+    (its ``data.kind`` only where one is captured; WIRE.md §4)."""
+    error: dict[str, Any] = {"name": exception_name(status), "message": message}
+    if kind is not None:
+        error["data"] = {"kind": kind}
+    return {
+        "title": _reason(status),
+        "status": status,
+        "message": message,
+        "instance": f"{path}?",
+        "timestamp": timestamp(at),
+        "error": error,
+    }
+
+
+def timestamp(at: float | None = None) -> str:
+    """ISO 8601 in UTC with milliseconds, as the gateway writes it."""
+    now = datetime.now(UTC) if at is None else datetime.fromtimestamp(at, UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def gateway_id(request_id: str) -> str:
+    """The gateway's id of a request: a 21-character nanoid (``hRNOI9BMsuLeZ76UNdGhS``,
+    2025-12), made from the mock's ``req_`` + 32 hex digits, so the same request always
+    shows the same id (in the error body and the ``x-inference-id`` header)."""
     try:
-        return str(uuid.UUID(hex=request_id.removeprefix("req_")))
+        raw = bytes.fromhex(request_id[4:] if request_id.startswith("req_") else request_id)
     except ValueError:
-        return str(uuid.uuid4())
+        raw = request_id.encode()
+    return base64.urlsafe_b64encode(raw.ljust(16, b"\0"))[:21].decode()
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+# NestJS's built-in exception classes (@nestjs/common; 429 from @nestjs/throttler): the
+# ``error.name`` of the problem-style body. Captured for 403 only; the rest is inferred.
+_EXCEPTIONS: Mapping[int, str] = {
+    400: "BadRequestException",
+    401: "UnauthorizedException",
+    403: "ForbiddenException",
+    404: "NotFoundException",
+    405: "MethodNotAllowedException",
+    406: "NotAcceptableException",
+    408: "RequestTimeoutException",
+    409: "ConflictException",
+    410: "GoneException",
+    412: "PreconditionFailedException",
+    413: "PayloadTooLargeException",
+    415: "UnsupportedMediaTypeException",
+    422: "UnprocessableEntityException",
+    429: "ThrottlerException",
+    500: "InternalServerErrorException",
+    501: "NotImplementedException",
+    502: "BadGatewayException",
+    503: "ServiceUnavailableException",
+    504: "GatewayTimeoutException",
+}
+
+
+def exception_name(status: int) -> str:
+    """The NestJS exception a status is thrown as (``HttpException`` when it has none)."""
+    return _EXCEPTIONS.get(status, "HttpException")
 
 
 # ---- the catalogue ---------------------------------------------------------------------
@@ -134,7 +205,8 @@ _OPENAI_CODES = {
 
 
 def invalid_body(profile: Profile, violations: Sequence[Violation]) -> ApiError:
-    """A request that breaks the request schema; the first violation sets ``param``."""
+    """A request that breaks the request schema; the first violation sets ``param``. The
+    gateway words each problem as zod does (`mockserver._contract.zod`)."""
     first = violations[0]
     path = first.path or "body"
     if profile.gateway_errors == "envelope":
@@ -148,8 +220,21 @@ def invalid_body(profile: Profile, violations: Sequence[Violation]) -> ApiError:
                 f" ({more} more problem(s): " + "; ".join(str(v) for v in violations[1:4]) + ")"
             )
         return ApiError(400, message, param=path, code=code)
-    detail = "; ".join(str(v) for v in violations[:5])
+    detail = "; ".join(zod.describe(violations)[:5])
     return ApiError(400, f"Body validation error! {detail}", param=path, code="invalid_value")
+
+
+def unrecognized_argument(name: str) -> ApiError:
+    """OpenAI's answer to a top-level argument it does not know (WIRE.md §1):
+    ``param`` and ``code`` null, unlike "Unsupported parameter"."""
+    return ApiError(400, f"Unrecognized request argument supplied: {name}", source="upstream")
+
+
+def logprobs_not_allowed() -> ApiError:
+    """o-series models refuse ``logprobs`` with a 403 (WIRE.md §1)."""
+    return ApiError(
+        403, "You are not allowed to request logprobs from this model", source="upstream"
+    )
 
 
 def unsupported_parameter(name: str) -> ApiError:
@@ -162,6 +247,12 @@ def unsupported_parameter(name: str) -> ApiError:
         param=name,
         code="unsupported_parameter",
     )
+
+
+def wrapped(upstream: ApiError) -> ApiError:
+    """An upstream error as the gateway was seen to wrap it (2024, aimlapi/api-docs#3): a
+    gateway 500 whose message is openai-node's ``"<status> <upstream text>"``."""
+    return ApiError(500, f"{upstream.status} {upstream.message}", type="server_error")
 
 
 def unsupported_value(param: str, detail: str) -> ApiError:
@@ -219,12 +310,24 @@ def _bad_key() -> ApiError:
     )
 
 
-def unknown_model(model: str) -> ApiError:
+def unknown_model(model: str, profile: Profile | None = None) -> ApiError:
+    """OpenAI's 404 for a model it does not serve; in a profile whose gateway checks
+    ``model`` against the models it lists, that check's 400 body validation error."""
+    if profile is not None and profile.unknown_model == "invalid":
+        return invalid_body(profile, [Violation("model", "enum", "", _models(), model)])
     return ApiError(
         404,
         f"The model `{model}` does not exist or you do not have access to it.",
         code="model_not_found",
     )
+
+
+@cache
+def _models() -> list[str]:
+    from mockserver._contract import validation
+
+    models: list[str] = validation.schema("request")["properties"]["model"]["enum"]
+    return models
 
 
 def unknown_route(profile: Profile, method: str, path: str) -> ApiError:
@@ -260,6 +363,10 @@ STATUS_TEXTS: Mapping[int, tuple[str, str | None, str | None]] = {
 }
 
 
+# The problem-style body's ``error.data.kind`` for a documented text (captured for 403).
+_KINDS: Mapping[int, str] = {403: "err_insufficent_credits"}
+
+
 def for_status(
     status: int, message: str | None = None, headers: Mapping[str, str] | None = None
 ) -> ApiError:
@@ -267,4 +374,7 @@ def for_status(
     text, type_, code = STATUS_TEXTS.get(
         status, ("Error", "server_error" if status >= 500 else "invalid_request_error", None)
     )
-    return ApiError(status, message or text, type=type_, code=code, headers=dict(headers or {}))
+    kind = _KINDS.get(status) if not message or message == text else None
+    return ApiError(
+        status, message or text, type=type_, code=code, headers=dict(headers or {}), kind=kind
+    )

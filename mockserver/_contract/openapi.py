@@ -2,8 +2,9 @@
 
 ``schemas/openapi.json`` references the schema files beside it; bundling moves each file
 under ``components/schemas`` and rewrites the references, so one document stands alone.
-`document` then fits it to a profile: its success status (201 or 200) and its error shape
-(both shapes for aimlapi, the OpenAI envelope only for openai). The paths the mock also
+`document` then fits it to a profile at its wire: its success status (201 or 200) and its
+error shapes (the gateway's shape of that wire and OpenAI's envelope for aimlapi, the
+envelope only for openai). The paths the mock also
 answers without ``/v1`` (``x-path-aliases``) become copies with operation ids of their own,
 since tools want one operation id per path and method.
 """
@@ -15,8 +16,8 @@ import json
 from functools import cache
 from typing import Any
 
-from mockserver._contract import validation
-from mockserver._contract.profiles import PROFILES, Profile
+from mockserver._contract import profiles, validation
+from mockserver._contract.profiles import Profile
 from mockserver._contract.resources import data_dir
 
 # Component name of each schema file in the bundle.
@@ -72,12 +73,16 @@ def bundled() -> dict[str, Any]:
 
 def document(profile: Profile) -> dict[str, Any]:
     """The document `profile` answers by: what ``GET /openapi.json`` serves."""
-    return copy.deepcopy(json.loads(_for_profile(profile.name)))
+    return copy.deepcopy(json.loads(_for_profile(profile.name, profile.wire)))
+
+
+# The error.json branch of each shape a profile's gateway answers in.
+_SHAPES = {"gateway": "gateway_error", "problem": "problem_error", "envelope": "openai_error"}
 
 
 @cache
-def _for_profile(name: str) -> str:
-    profile = PROFILES[name]
+def _for_profile(name: str, wire: str) -> str:
+    profile = profiles.get(name, wire)
     doc = bundled()
     paths = doc["paths"]
     for alias, path in doc.pop("x-path-aliases", {}).items():
@@ -91,13 +96,17 @@ def _for_profile(name: str) -> str:
                     (str(profile.success_status) if status == written else status): answer
                     for status, answer in responses.items()
                 }
-    if profile.gateway_errors == "envelope":
-        # Every error of this profile is the OpenAI envelope: say so, so a client (or a
-        # conformance checker) of this profile is not told the flat shape may come.
-        envelope = "#/components/schemas/Error/$defs/openai_error"
-        for response in doc["components"]["responses"].values():
-            response["content"]["application/json"]["schema"] = {"$ref": envelope}
-    doc["info"]["title"] += f" (profile {profile.name})"
+    # Only the shapes this profile answers in, so that a client (or a conformance checker)
+    # of this profile is not told another may come: the envelope (every upstream error,
+    # and every error of the openai profile) and the gateway's shape of the wire.
+    branches = [
+        {"$ref": f"#/components/schemas/Error/$defs/{_SHAPES[shape]}"}
+        for shape in dict.fromkeys(("envelope", profile.gateway_errors))
+    ]
+    schema = branches[0] if len(branches) == 1 else {"anyOf": branches}
+    for response in doc["components"]["responses"].values():
+        response["content"]["application/json"]["schema"] = schema
+    doc["info"]["title"] += f" (profile {profile.name}, wire {profile.wire})"
     return json.dumps(doc)
 
 

@@ -71,6 +71,8 @@ def _error_shape(body: bytes) -> str:
         value = json.loads(body)
     except ValueError:
         return "not_json"
+    if isinstance(value, dict) and {"title", "status", "error"} <= value.keys():
+        return "problem"
     if isinstance(value, dict) and isinstance(value.get("error"), dict):
         return "envelope"
     if isinstance(value, dict) and "statusCode" in value:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from mockserver._contract import errors, validation
@@ -10,28 +11,41 @@ from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import Violation
 
-DEFAULT_ONLY: frozenset[str] = frozenset(
-    name for name, node in validation.schema("request")["properties"].items() if "const" in node
-)
-"""Sampling parameters o3-mini takes at their default value only (the schema's ``const``).
-Another value is not a body-validation error but the model's "Unsupported parameter", as
-for a parameter it does not know (WIRE.md §1)."""
+
+@functools.cache
+def default_only() -> frozenset[str]:
+    """Sampling parameters o3-mini takes at their default value only (the schema's
+    ``const``). Another value is not a body-validation error but the model's "Unsupported
+    parameter", as for a parameter it does not know (WIRE.md §1)."""
+    properties = validation.schema("request")["properties"]
+    return frozenset(name for name, node in properties.items() if "const" in node)
+
+
+REFUSED: Mapping[str, Callable[[], ApiError]] = {"logprobs": errors.logprobs_not_allowed}
+"""Top-level arguments outside the schema that o3-mini answers with an error of its own
+rather than OpenAI's "Unrecognized request argument" (WIRE.md §1)."""
 
 
 def first_error(profile: Profile, violations: Sequence[Violation]) -> ApiError:
     """The error for a request that breaks the schema: body-validation problems come from
-    the gateway first; unknown top-level parameters (and sampling parameters away from their
-    default) reach the model, which names the first one it does not support."""
+    the gateway first; top-level arguments outside the schema (and sampling parameters away
+    from their default) reach the model, which answers for the first one: "Unsupported
+    parameter" for a sampling parameter, its own text for ``logprobs``, and "Unrecognized
+    request argument supplied" for anything else (WIRE.md §1)."""
     unknown = [
         v
         for v in violations
-        if v.path in DEFAULT_ONLY
+        if v.path in default_only()
         or (v.rule == "additionalProperties" and "." not in v.path and "[" not in v.path)
     ]
     others = [v for v in violations if v not in unknown]
     if others:
         return errors.invalid_body(profile, others)
-    return errors.unsupported_parameter(unknown[0].path)
+    name = unknown[0].path
+    if name in default_only():
+        return errors.unsupported_parameter(name)
+    refused = REFUSED.get(name)
+    return refused() if refused is not None else errors.unrecognized_argument(name)
 
 
 def check(request: Mapping[str, Any], profile: Profile) -> ApiError | None:

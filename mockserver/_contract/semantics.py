@@ -121,13 +121,14 @@ def _chunk_rules(state: _Stream, at: str, body: Mapping[str, Any]) -> list[Viola
             )
     for c, choice in enumerate(body["choices"]):
         where, index = f"{at}.choices[{c}]", choice["index"]
-        late = choice["finish_reason"] is None and not choice["delta"]
+        delta = choice.get("delta") or {}  # absent only where other_servers allows it
+        late = choice["finish_reason"] is None and not delta
         if index in state.finished and not (state.other_servers and late):
             found.append(
                 _violation(where, "semantic:after_finish", f"choice {index} has already finished")
             )
         state.started.add(index)
-        for t, call in enumerate(choice["delta"].get("tool_calls") or ()):
+        for t, call in enumerate(delta.get("tool_calls") or ()):
             found.extend(_tool_call_rules(state, f"{where}.delta.tool_calls[{t}]", index, call))
         if choice["finish_reason"] is not None:
             state.finished.add(index)
@@ -181,7 +182,8 @@ def transcript(
 ) -> list[Violation]:
     """The rules across a transcript's events. ``other_servers`` also accepts what other
     OpenAI-compatible servers send (WIRE.md §3a): a tool call's header repeated, unchanged,
-    on every delta, and empty chunks with ``finish_reason: null`` after a choice finished."""
+    on every delta, empty chunks with ``finish_reason: null`` after a choice finished, and
+    a finishing choice without ``delta``."""
     if not events:
         return [_violation("", "sse:empty", "no event found: not an SSE transcript")]
     found: list[Violation] = []
@@ -207,21 +209,32 @@ def transcript(
             found.extend(_prefixed(at, validate_error(body)))
             continue
         errors = validate_chunk(body)
+        if other_servers:
+            errors = [v for v in errors if not _bare_finish(v, body)]
         found.extend(_prefixed(at, errors))
         if not errors:
             found.extend(_chunk_rules(state, at, body))
-    if done_at is None:
-        found.append(
-            _violation(
-                f"events[{len(events)}]", "sse:done", "the stream must end with data: [DONE]"
-            )
-        )
+    # A stream may end at the close without data: [DONE] once every choice finished: the
+    # provider's own transcripts do (WIRE.md §3), and the openai SDKs stop at the close.
+    cut = " (the stream ended without data: [DONE])" if done_at is None else ""
     if state.error_at is None:
         for index in sorted(state.started - state.finished):
             found.append(
-                _violation("", "sse:unfinished", f"choice {index} never received a finish_reason")
+                _violation(
+                    "", "sse:unfinished", f"choice {index} never received a finish_reason{cut}"
+                )
             )
     return found
+
+
+def _bare_finish(v: Violation, body: Any) -> bool:
+    """Whether `v` is only a finishing choice's missing ``delta``, which the provider's own
+    serializer leaves out on its non-OpenAI routes (``{"index":0,"finish_reason":"stop"}``;
+    WIRE.md §3a)."""
+    if v.rule != "required" or not v.path.startswith("choices[") or not v.path.endswith("].delta"):
+        return False
+    choice = body["choices"][int(v.path[len("choices[") : -len("].delta")])]
+    return isinstance(choice, dict) and choice.get("finish_reason") is not None
 
 
 def _prefixed(at: str, found: list[Violation]) -> list[Violation]:

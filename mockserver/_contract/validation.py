@@ -1,7 +1,8 @@
 """Validate requests, completions, stream chunks, error bodies and SSE transcripts.
 
-Every check here derives from the JSON Schemas in ``schemas/``, loaded once from
-package data. Each ``validate_*`` call returns every violation it finds, each with
+Every check here derives from the JSON Schemas in ``schemas/``, loaded from package data
+on first use: the compiled checks (fastpath.py) then, jsonschema (to explain a value the
+checks refuse) only when one does. Each ``validate_*`` call returns every violation it finds, each with
 the JSON path of the offending value (``messages[0].role``), the failing rule and a
 message a person understands; `check` raises `ContractViolation` instead.
 """
@@ -13,16 +14,16 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, cast
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from mockserver._contract import semantics, sse
 from mockserver._contract.fastpath import Check, Compiler
 from mockserver._contract.resources import data_dir
 from mockserver._contract.violations import ContractViolation, Violation
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 Kind = Literal["request", "completion", "chunk", "error", "stubs", "contract"]
 
@@ -39,7 +40,6 @@ SCHEMA_FILES: Mapping[Kind, str] = {
 @dataclass(frozen=True)
 class _Loaded:
     documents: Mapping[str, Mapping[str, Any]]
-    validators: Mapping[Kind, Draft202012Validator]
     fast: Mapping[Kind, Check]
 
 
@@ -50,17 +50,27 @@ def _loaded() -> _Loaded:
         name: json.loads((folder / name).read_text("utf-8")) for name in SCHEMA_FILES.values()
     }
     by_uri = {doc["$id"]: doc for doc in by_file.values()}
-    registry: Registry[Any] = Registry().with_resources(
-        (uri, Resource.from_contents(doc)) for uri, doc in by_uri.items()
-    )
     compiler = Compiler(by_uri.__getitem__)
+    fast = {kind: compiler.compile_uri(by_file[name]["$id"]) for kind, name in SCHEMA_FILES.items()}
+    return _Loaded(by_file, fast)
+
+
+@cache
+def validators() -> Mapping[Kind, Draft202012Validator]:
+    """jsonschema's validators, for the explanation of a value the compiled checks refuse
+    (importing and building them costs more than all the checks a test suite makes)."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    by_file = _loaded().documents
+    registry: Registry[Any] = Registry().with_resources(
+        (doc["$id"], Resource.from_contents(doc)) for doc in by_file.values()
+    )
     validators: dict[Kind, Draft202012Validator] = {}
-    fast: dict[Kind, Check] = {}
     for kind, name in SCHEMA_FILES.items():
         Draft202012Validator.check_schema(by_file[name])
         validators[kind] = Draft202012Validator(by_file[name], registry=registry)
-        fast[kind] = compiler.compile_uri(by_file[name]["$id"])
-    return _Loaded(by_file, validators, fast)
+    return validators
 
 
 def schema(kind: Kind) -> dict[str, Any]:
@@ -82,10 +92,9 @@ def is_valid(kind: Kind, value: object) -> bool:
 
 
 def _schema_violations(kind: Kind, value: object) -> list[Violation]:
-    loaded = _loaded()
-    if loaded.fast[kind](value):
+    if _loaded().fast[kind](value):
         return []
-    found = _dedupe([v for e in loaded.validators[kind].iter_errors(value) for v in _explain(e)])
+    found = _dedupe([v for e in validators()[kind].iter_errors(value) for v in _explain(e)])
     # A "matches none of the shapes" note adds nothing where a deeper violation says why.
     return [
         v
@@ -118,7 +127,8 @@ def validate_chunk(body: object) -> list[Violation]:
 
 
 def validate_error(body: object) -> list[Violation]:
-    """Violations of both error shapes (the OpenAI envelope and the flat gateway body)."""
+    """Violations of every error shape (the OpenAI envelope, the gateway's flat and
+    problem-style bodies)."""
     return _schema_violations("error", body)
 
 
@@ -225,7 +235,7 @@ def _explain(error: ValidationError) -> list[Violation]:
         known = cast(Any, error.schema).get("properties", {})
         extras = [k for k in value if k not in known] if isinstance(value, dict) else []
         return [
-            Violation(format_path([*path, k]), rule, "is not a recognised field here")
+            Violation(format_path([*path, k]), rule, "is not a recognised field here", got=value[k])
             for k in extras
         ]
     if rule in ("oneOf", "anyOf"):
@@ -245,7 +255,7 @@ def _explain(error: ValidationError) -> list[Violation]:
         "pattern": lambda: f"must match the pattern {spec}; got {got}",
     }
     message = messages[rule]() if rule in messages else error.message
-    return [Violation(where, rule, message)]
+    return [Violation(where, rule, message, expected=spec, got=value)]
 
 
 def _rules_out(branch_errors: list[ValidationError]) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +13,10 @@ class Violation:
     path: str
     rule: str
     message: str
+    expected: object = field(default=None, compare=False, repr=False)
+    """The schema keyword's value (an enum's options, a bound, a type), where there is one."""
+    got: object = field(default=None, compare=False, repr=False)
+    """The offending value, where there is one (not for a missing key)."""
 
     def __str__(self) -> str:
         return f"{self.path or '(root)'}: {self.message}"

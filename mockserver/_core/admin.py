@@ -11,6 +11,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs
@@ -92,6 +93,7 @@ def handle(service: Service, raw: RawRequest, path: str) -> Outcome:
     route = _ROUTES.get((raw.method, route_path))
     if route is None and raw.method == "DELETE" and route_path.startswith("/stubs/"):
         route = _delete_stub
+
     if route is None:
         allowed = [m for m, p in _ROUTES if p == route_path]
         if allowed:
@@ -276,19 +278,105 @@ def _reset(service: Service, raw: RawRequest) -> tuple[int, Any]:
     return 200, {"reset": True}
 
 
-_ROUTES: Mapping[tuple[str, str], Callable[[Service, RawRequest], tuple[int, Any]]] = {
-    ("GET", "/requests"): _requests,
-    ("DELETE", "/requests"): _clear_requests,
-    ("GET", "/stubs"): _stubs,
-    ("POST", "/stubs"): _add_stubs,
-    ("DELETE", "/stubs"): _clear_stubs,
-    ("GET", "/faults"): _faults,
-    ("POST", "/faults"): _add_faults,
-    ("DELETE", "/faults"): _clear_faults,
-    ("GET", "/chaos"): _get_chaos,
-    ("POST", "/chaos"): _chaos,
-    ("DELETE", "/chaos"): _clear_chaos,
-    ("GET", "/scenario"): _get_scenario,
-    ("POST", "/scenario"): _scenario,
-    ("POST", "/reset"): _reset,
+Handler = Callable[[Service, RawRequest], tuple[int, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class AdminRoute:
+    """One route of the control plane, and what its OpenAPI description says."""
+
+    method: str
+    path: str
+    """Below ``/__mock``."""
+    handler: Handler
+    summary: str
+    body: str | None = None
+    """The part of ``schemas/stubs.json`` a write takes (``#`` for a whole scenario file)."""
+    query: tuple[tuple[str, str], ...] = ()
+    """Query parameters a read takes: (name, what it does)."""
+
+
+ROUTES: tuple[AdminRoute, ...] = (
+    AdminRoute(
+        "GET", "/requests", _requests, "The journal: every request, its verdict and its answer",
+        query=(
+            ("path", "only requests to this path"),
+            ("status", "only answers with this status"),
+            ("limit", "only the newest N"),
+        ),
+    ),
+    AdminRoute("DELETE", "/requests", _clear_requests, "Empty the journal"),
+    AdminRoute("GET", "/stubs", _stubs, "The stubs, with their use counts"),
+    AdminRoute("POST", "/stubs", _add_stubs, "Add stubs", body="#/$defs/stub"),
+    AdminRoute("DELETE", "/stubs", _clear_stubs, "Remove every stub"),
+    AdminRoute("DELETE", "/stubs/{name}", _delete_stub, "Remove one stub, by name or number"),
+    AdminRoute("GET", "/faults", _faults, "The queued faults"),
+    AdminRoute("POST", "/faults", _add_faults, "Queue faults for the next requests", body="#/$defs/fault"),
+    AdminRoute("DELETE", "/faults", _clear_faults, "Drop every queued fault"),
+    AdminRoute("GET", "/chaos", _get_chaos, "The chaos setting"),
+    AdminRoute("POST", "/chaos", _chaos, "Answer a seeded share of requests with faults", body="#/$defs/chaos"),
+    AdminRoute("DELETE", "/chaos", _clear_chaos, "Turn chaos off"),
+    AdminRoute("GET", "/scenario", _get_scenario, "Everything scripted, as a scenario file"),
+    AdminRoute("POST", "/scenario", _scenario, "Load a scenario file (JSON or YAML)", body="#"),
+    AdminRoute("POST", "/reset", _reset, "Back to the state at start (with x-mock-test-id: that scope only)"),
+    AdminRoute("GET", "/openapi.json", lambda service, raw: (200, openapi()), "This document"),
+)  # fmt: skip
+"""The control plane's routes, in the order the documentation lists them."""
+
+_ROUTES: Mapping[tuple[str, str], Handler] = {
+    (r.method, r.path): r.handler for r in ROUTES if "{" not in r.path
 }
+
+
+def openapi() -> dict[str, Any]:
+    """The control plane as an OpenAPI 3.1 document (``GET /__mock/openapi.json``), from
+    `ROUTES`; request bodies refer to ``schemas/stubs.json``."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        operation: dict[str, Any] = {
+            "summary": route.summary,
+            "operationId": f"{route.method.lower()}_{route.path.strip('/').replace('/', '_').strip('{}')}",
+            "responses": {
+                "201" if route.method == "POST" and route.path != "/reset" else "200": {
+                    "description": "done; the body says what changed",
+                },
+                "4XX": {"description": "the request is wrong; the body says why and where"},
+            },
+        }
+        parameters = [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": text,
+                "schema": {"type": "string"},
+            }
+            for name, text in route.query
+        ]
+        if "{name}" in route.path:
+            parameters.append(
+                {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+            )
+        if parameters:
+            operation["parameters"] = parameters
+        if route.body is not None:
+            schema = {"$ref": f"https://aimlapi-mockserver.invalid/schemas/stubs.json{route.body}"}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": schema},
+                    "application/yaml": {"schema": schema},
+                },
+            }
+        paths.setdefault(f"/__mock{route.path}", {})[route.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "aimlapi-mockserver control plane",
+            "version": "1",
+            "description": "Script and read the mock under /__mock/: stubs, faults, chaos, "
+            "scenario files, the journal. Loopback hosts only unless --allow-host; "
+            "Authorization: Bearer <token> with --admin-token.",
+        },
+        "paths": paths,
+    }

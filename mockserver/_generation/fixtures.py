@@ -13,10 +13,10 @@ from typing import Any
 from mockserver._contract import folding, sse
 from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
+from mockserver._contract.replies import FromFixture, Raw
 from mockserver._contract.resources import data_dir
 from mockserver._generation import engine, render, tokens
 from mockserver._generation.model import Choice, Completion, ToolCall, Usage
-from mockserver._generation.replies import FromFixture, Raw
 
 MAX_FIXTURE_BYTES = 16 * 1024 * 1024
 """A fixture is a recorded answer: anything larger is a mistake (or ``/dev/zero``)."""
@@ -131,9 +131,8 @@ def _as_raw(fixture: FromFixture, request: Mapping[str, Any], profile: Profile) 
         return Raw(status=fixture.status or _status(body, path), body=body)
     if not stream:
         return Raw(body=body)
-    options = request.get("stream_options") or {}
     chunks = render.chunks(
-        completion_from_body(body), profile, include_usage=bool(options.get("include_usage"))
+        completion_from_body(body), profile, include_usage=profile.stream_usage(request)
     )
     return Raw(events=b"".join(sse.encode(c) for c in chunks) + sse.DONE_EVENT)
 
@@ -156,8 +155,9 @@ def _usage(body: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, Any
 
 
 def _status(body: Mapping[str, Any], path: Path) -> int:
-    if str(body.get("statusCode", "")).isdigit():
-        return int(body["statusCode"])
+    for key in ("statusCode", "status"):  # the gateway's flat body, its problem-style body
+        if str(body.get(key, "")).isdigit():
+            return int(body[key])
     leading = re.match(r"\d{3}", path.name)
     return int(leading.group()) if leading else 400
 

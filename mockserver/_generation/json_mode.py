@@ -22,9 +22,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from mockserver._generation import instances
 from mockserver._generation.fake_values import name_words
 from mockserver._generation.fake_values import text as fake_text
@@ -125,6 +122,9 @@ def _objects(messages: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:
 def _well_formed(schema: dict[str, Any]) -> bool:
     """Whether `schema` is a valid JSON Schema (prompt text is not checked like a
     ``json_schema`` response format is, so a malformed one counts as no schema)."""
+    from jsonschema import Draft202012Validator  # on first use: it costs most of an import
+    from jsonschema.exceptions import SchemaError
+
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError:

@@ -5,12 +5,14 @@ Folding the chunks (mockserver._contract.folding) gives back exactly the JSON bo
 
 from __future__ import annotations
 
+import hashlib
+import string
 from collections.abc import Iterator
 from typing import Any
 
 from mockserver._contract import jsonio, sse
 from mockserver._contract.profiles import Profile
-from mockserver._generation import tokens
+from mockserver._generation import billing, tokens
 from mockserver._generation.model import Choice, Completion, Usage
 
 
@@ -63,6 +65,8 @@ def completion_body(completion: Completion, profile: Profile) -> dict[str, Any]:
     if profile.service_tier is not None:
         out["service_tier"] = profile.service_tier
     out["system_fingerprint"] = completion.system_fingerprint
+    if profile.billing:  # the gateway appends its billing after OpenAI's fields
+        out["meta"] = billing.meta(completion.usage)
     out.update(completion.extra)
     return out
 
@@ -73,7 +77,7 @@ class BodyTemplate:
     rendering it anew. ``fill`` gives exactly the bytes `completion_body` would
     (tests/test_render.py)."""
 
-    __slots__ = ("_format",)
+    __slots__ = ("_billing", "_format")
 
     def __init__(self, completion: Completion, profile: Profile) -> None:
         blank = Completion(
@@ -83,18 +87,21 @@ class BodyTemplate:
         raw = jsonio.dumps(completion_body(blank, profile))
         # Every open field is found by its key with quotes around it: a text the model or
         # a user wrote is a JSON string, where each quote is escaped, so cannot hold one.
-        # "id" and "created" come before the choices, "usage" after them (completion_body).
+        # "id" and "created" come before the choices, "usage" (and "meta") after them.
+        self._billing = profile.billing
+        fields = _OPEN_FIELDS + (_BILLING_FIELDS if profile.billing else ())
         parts, at, search = [], 0, 0
-        for marker, blank_value in _OPEN_FIELDS:
-            if marker == b'"usage":{':
-                search = raw.rindex(marker)
+        for marker, blank_value in fields:
+            if marker == b'"usage":{':  # the completion's, not the one inside "meta"
+                meta = raw.rfind(b'"meta":')
+                search = raw.rindex(marker, 0, meta if meta >= 0 else len(raw))
                 continue
             found = raw.index(marker + blank_value, max(at, search)) + len(marker)
             parts.append(raw[at:found].replace(b"%", b"%%"))
             at = found + len(blank_value)
         parts.append(raw[at:].replace(b"%", b"%%"))
         # One printf-style format: filling it in is a single call into C.
-        slots = (b"%s", b"%d", b"%d", b"%d", b"%d", b"%d")
+        slots = (b"%s", b"%d", b"%d", b"%d", b"%d", b"%d") + ((b"%d", b"%s") * self._billing)
         self._format = b"".join(p + s for p, s in zip(parts, (*slots, b""), strict=True))
 
     @property
@@ -108,7 +115,7 @@ class BodyTemplate:
         if usage.cached_tokens:
             raise ValueError("a BodyTemplate leaves no room for cached tokens")
         prompt, completion = usage.prompt_tokens, usage.completion_tokens
-        return self._format % (
+        values: tuple[object, ...] = (
             id.encode(),
             created,
             prompt,
@@ -116,6 +123,10 @@ class BodyTemplate:
             prompt + completion,
             usage.reasoning_tokens,
         )
+        if self._billing:
+            cost = billing.charge(usage)
+            values += (cost.credits, cost.usd_json)
+        return self._format % values
 
 
 _OPEN_FIELDS = (
@@ -127,6 +138,7 @@ _OPEN_FIELDS = (
     (b'"total_tokens":', b"0"),
     (b'"reasoning_tokens":', b"0"),
 )
+_BILLING_FIELDS = ((b'"credits_used":', b"0"), (b'"usd_spent":', jsonio.dumps(0.0)))
 
 
 # A delta is a dict, or for the many one-string increments a (field, piece) pair, or for a
@@ -205,22 +217,38 @@ def _steps(completion: Completion) -> Iterator[tuple[int, _Delta | None, str | N
         streams = pending
 
 
+def _last(completion: Completion, head: dict[str, Any], pad: str | None) -> dict[str, Any]:
+    """The usage chunk: ``choices: []`` and the usage. No ``meta``: the provider's docs say
+    the cost comes in the final chunk (2026-08), but its captured 2026 transcript has none,
+    so the strategies draw both and the mock sends what was captured (WIRE.md §3)."""
+    out = {**head, "choices": [], "usage": usage_body(completion.usage)}
+    if pad is not None:
+        out["obfuscation"] = pad
+    return out
+
+
 def chunks(
     completion: Completion, profile: Profile, *, include_usage: bool
 ) -> Iterator[dict[str, Any]]:
-    """Every chunk of the stream, ``[DONE]`` excluded (see `_steps` for the order)."""
+    """Every chunk of the stream, ``[DONE]`` excluded (see `_steps` for the order).
+    ``include_usage``: ``"usage": null`` on each chunk, then the usage chunk (what
+    `Profile.stream_usage` decides for a request)."""
     head = _head(completion, profile)
-    for index, delta, finish_reason in _steps(completion):
+    pads = _Padding(completion.id) if profile.obfuscation else None
+    n = 0
+    for n, (index, delta, finish_reason) in enumerate(_steps(completion)):
         entry: dict[str, Any] = {"index": index, "delta": {} if delta is None else _as_dict(delta)}
-        if profile.choice_logprobs:
+        if profile.chunk_logprobs:
             entry["logprobs"] = None
         entry["finish_reason"] = finish_reason
         out = {**head, "choices": [entry]}
         if include_usage:
             out["usage"] = None
+        if pads is not None:
+            out["obfuscation"] = pads.pad(n, delta)
         yield out
     if include_usage:
-        yield {**head, "choices": [], "usage": usage_body(completion.usage)}
+        yield _last(completion, head, None if pads is None else pads.pad(n + 1, None))
 
 
 def encoded_chunks(
@@ -231,10 +259,12 @@ def encoded_chunks(
     serialised once)."""
     head = _head(completion, profile)
     prefix = b"data: " + jsonio.dumps(head)[:-1] + b',"choices":[{"index":'
-    logprobs = b',"logprobs":null' if profile.choice_logprobs else b""
-    tail = b"}]" + (b',"usage":null' if include_usage else b"") + b"}\n\n"
+    logprobs = b',"logprobs":null' if profile.chunk_logprobs else b""
+    usage = b',"usage":null' if include_usage else b""
+    pads = _Padding(completion.id) if profile.obfuscation else None
     dumps = jsonio.dumps
-    for index, delta, finish_reason in _steps(completion):
+    n = 0
+    for n, (index, delta, finish_reason) in enumerate(_steps(completion)):
         if delta is None:
             body = b"{}"
         elif isinstance(delta, dict):
@@ -247,13 +277,38 @@ def encoded_chunks(
         else:
             body = b'{"%b":%b}' % (delta[0].encode(), dumps(delta[1]))
         reason = b"null" if finish_reason is None else dumps(finish_reason)
-        yield b'%b%d,"delta":%b%b,"finish_reason":%b%b' % (
+        pad = b"" if pads is None else b',"obfuscation":"%b"' % pads.pad(n, delta).encode()
+        yield b'%b%d,"delta":%b%b,"finish_reason":%b}]%b%b}\n\n' % (
             prefix,
             index,
             body,
             logprobs,
             reason,
-            tail,
+            usage,
+            pad,
         )
     if include_usage:
-        yield sse.encode({**head, "choices": [], "usage": usage_body(completion.usage)})
+        last = _last(completion, head, None if pads is None else pads.pad(n + 1, None))
+        yield sse.encode(last)
+
+
+class _Padding:
+    """OpenAI's ``obfuscation`` strings for one stream: random letters and digits that
+    bring a text piece to 16 characters (the 2026 transcript: ``"Hello"`` + 11, ``"!"``
+    + 15), 10 to 15 on the other chunks; drawn from the completion id, so a seeded answer
+    pads the same way each time."""
+
+    __slots__ = ("_noise",)
+
+    def __init__(self, completion_id: str) -> None:
+        digest = hashlib.shake_256(completion_id.encode()).digest(64)
+        self._noise = digest.translate(_ALNUM_BYTES).decode()
+
+    def pad(self, n: int, delta: _Delta | None) -> str:
+        size = 16 - len(delta[1]) % 16 if isinstance(delta, tuple) else 10 + n % 6
+        start = (n * 7) % 48
+        return self._noise[start : start + size]
+
+
+_ALNUM = (string.ascii_letters + string.digits).encode()
+_ALNUM_BYTES = bytes(_ALNUM[i % len(_ALNUM)] for i in range(256))

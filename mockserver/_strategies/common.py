@@ -52,10 +52,11 @@ FINISH_REASONS: list[str] = _COMPLETION["$defs"]["finish_reason"]["enum"]
 COMPLETION_OBJECT: str = _COMPLETION["properties"]["object"]["const"]
 CHUNK_OBJECT: str = _CHUNK["properties"]["object"]["const"]
 USAGE: Json = _COMPLETION["$defs"]["usage"]["properties"]
-# OpenAI parameters (WIRE.md §1) that the provider's o3-mini schema does not list.
+# Arguments real clients send that the request schema does not list (WIRE.md §1): o3-mini
+# answers "Unrecognized request argument supplied" (``logprobs``: its own 403).
 UNKNOWN_PARAMETERS = [
     p
-    for p in ("temperature", "top_p", "presence_penalty", "frequency_penalty", "logprobs", "user")
+    for p in ("logprobs", "top_logprobs", "logit_bias", "top_k", "repetition_penalty", "verbosity")
     if p not in _PARAMS
 ]
 # Sampling parameters o3-mini takes at their default value only (the schema's const).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
+from mockserver._generation.billing import CREDITS_PER_USD
 from mockserver._strategies.common import (
     ALNUM,
     ASSISTANT_TEXTS,
@@ -94,9 +95,73 @@ def _completions(draw: DrawFn, n: int | None) -> Json:
     if draw(st.booleans()):
         body["service_tier"] = draw(st.sampled_from([None, "default", "flex", "scale"]))
     if draw(st.booleans()):
-        billing = {"credits_used": draw(st.integers(0, 10**5)), "usd_spent": draw(st.floats(0, 10))}
-        body["meta"] = draw(st.sampled_from([None, {"usage": billing}]))
+        body["meta"] = draw(st.none() | billings)
+    if draw(st.integers(0, 3)) == 3:
+        body = draw(_fallback(body))
     return with_extras(draw, body, "completion")
+
+
+@st.composite
+def _fallback(draw: DrawFn, body: Json) -> Json:
+    """`body` as the provider's fallback route answers (OpenRouter-shaped; gpt-5.4-mini's
+    sample, 2026-07): a ``gen-<created>-<20>`` id, the ``openai/`` model name, no
+    fingerprint, each choice with ``logprobs``, ``native_finish_reason`` and the message's
+    ``reasoning``, and more usage details, in that sample's key order."""
+    choices = []
+    for choice in body["choices"]:
+        message = {**choice["message"], "reasoning": draw(st.none() | texts(ASSISTANT_TEXTS))}
+        if message["reasoning"] is not None and draw(st.booleans()):
+            message["reasoning_details"] = [
+                {
+                    "type": "reasoning.text",
+                    "text": message["reasoning"],
+                    "format": "unknown",
+                    "index": 0,
+                }
+            ]
+        choices.append({
+            "index": choice["index"], "logprobs": None, "finish_reason": choice["finish_reason"],
+            "native_finish_reason": choice["finish_reason"], "message": message,
+        })  # fmt: skip
+    usage = body["usage"]
+    details = usage.get("completion_tokens_details") or {}
+    prompt_details = usage.get("prompt_tokens_details") or {}
+    out: Json = {
+        "id": f"gen-{body['created']}-{draw(_GEN_IDS)}",
+        "object": body["object"],
+        "created": body["created"],
+        "model": "openai/o3-mini",
+        "system_fingerprint": None,
+        "choices": choices,
+        "usage": {
+            "completion_tokens": usage["completion_tokens"],
+            "prompt_tokens": usage["prompt_tokens"],
+            "total_tokens": usage["total_tokens"],
+            "completion_tokens_details": {
+                "reasoning_tokens": details.get("reasoning_tokens", 0),
+                "image_tokens": 0,
+                "audio_tokens": 0,
+            },
+            "prompt_tokens_details": {
+                "cached_tokens": prompt_details.get("cached_tokens", 0),
+                "cache_write_tokens": 0,
+                "audio_tokens": 0,
+                "video_tokens": 0,
+            },
+        },
+    }
+    if "meta" in body:
+        out["meta"] = body["meta"]
+    return out
+
+
+_GEN_IDS = st.text(ALNUM, min_size=20, max_size=20)
+
+
+# The gateway's billing: credits, and their dollars at its rate of 2,000,000 to the dollar.
+billings = st.integers(0, 10**7).map(
+    lambda c: {"usage": {"credits_used": c, "usd_spent": c / CREDITS_PER_USD}}
+)
 
 
 def chat_completions(*, n: int | None = None) -> SearchStrategy[Json]:
@@ -107,7 +172,9 @@ def chat_completions(*, n: int | None = None) -> SearchStrategy[Json]:
     refusals; one or parallel tool calls (finish_reason ``tool_calls``, content null); every
     finish_reason the schema lists; usage with full, partial, absent or null details;
     optional fields (``logprobs``, ``annotations``, ``system_fingerprint``,
-    ``service_tier``, ``meta``) present or not; and unknown extra fields at several levels.
+    ``service_tier``, the gateway's ``meta`` billing) present or not; the shape of the
+    provider's fallback route (``gen-`` ids, ``openai/o3-mini``, ``native_finish_reason``,
+    ``message.reasoning``, more usage details); and unknown extra fields at several levels.
     ``n`` (1-128) fixes the number of choices; None draws 1-4.
 
     Examples shrink toward one choice with empty content that stopped, with bare usage.

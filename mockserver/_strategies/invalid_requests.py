@@ -163,8 +163,8 @@ def invalid_chat_requests() -> SearchStrategy[tuple[Json, str]]:
     """A realistic valid request broken in exactly one schema rule, with the JSON path of
     the break (``n``, ``stop``, ``messages[1].tool_call_id``, ``tools[0].function.name``, an
     unknown parameter such as ``logprobs``, ``temperature`` away from its default 1...). The path is among those
-    `mockserver.schemas.validate_request` reports; the mock answers 400 (404 for an unknown
-    model).
+    `mockserver.schemas.validate_request` reports; the mock answers 400 (403 for
+    ``logprobs``; 404 for an unknown model in the ``openai`` profile and the 2025 wire).
 
     Examples shrink toward the minimal request with an out-of-range ``n``.
     """

@@ -25,7 +25,13 @@ from mockserver._strategies.common import (
     texts,
     with_extras,
 )
-from mockserver._strategies.completions import completion_ids, created_times, fingerprints, usages
+from mockserver._strategies.completions import (
+    billings,
+    completion_ids,
+    created_times,
+    fingerprints,
+    usages,
+)
 from mockserver._strategies.tools import tool_calls
 from mockserver._strategies.variants import StreamVariant
 
@@ -182,12 +188,16 @@ def _streams(draw: DrawFn, other_servers: bool = False) -> StreamVariant:
         late = set(draw(st.lists(st.sampled_from(finished), unique=True))) if finished else set()
         entries = entries + [(index, {}, None) for index in sorted(late)]
 
-    def chunk(choices: list[Json]) -> Json:
+    # The key order of the 2026 transcript: ..., "choices", "usage", "obfuscation".
+    def chunk(choices: list[Json], usage: Json | None = None, usage_key: bool = False) -> Json:
         out = {**head, "choices": choices}
+        if usage_key:
+            out["usage"] = usage
         if obfuscate:
-            out["obfuscation"] = draw(st.text(ALNUM, min_size=1, max_size=12))
+            out["obfuscation"] = draw(st.text(ALNUM, min_size=1, max_size=16))
         return out
 
+    bare = other_servers and draw(st.booleans())  # the gateway's own serializer (D7)
     chunks = []
     for index, delta, finish in entries:
         entry: Json = {"index": index, "delta": delta}
@@ -196,18 +206,22 @@ def _streams(draw: DrawFn, other_servers: bool = False) -> StreamVariant:
         entry["finish_reason"] = finish
         if index in late and finish is None and not delta:
             entry["content_filter_results"] = _FILTER_RESULTS
-        chunks.append(chunk([entry]))
-        if usage_null:
-            chunks[-1]["usage"] = None
+        if bare and finish is not None and not delta:
+            del entry["delta"]  # a finishing choice without its empty delta
+        chunks.append(chunk([entry], None, usage_null))
     usage = None
     if error_at is None and draw(st.booleans()):
         reasoning = draw(st.integers(0, 2048))
         usage = draw(usages(reasoning, reasoning + draw(st.integers(0, 500))))
-        chunks.append({**chunk([]), "usage": usage})
+        chunks.append(chunk([], usage, True))
+        if draw(st.booleans()):  # the gateway's billing, in the last chunk (2026)
+            chunks[-1]["meta"] = draw(billings)
     error = draw(st.sampled_from(_ERROR_EVENTS)) if error_at is not None else None
     events = [*chunks, {"error": error}] if error is not None else chunks
     completion = _expected(chunks[0], entries, logprobs, usage)
-    transcript = _frame(draw, events, multiline=other_servers and draw(st.booleans()))
+    # A clean end may come at the close, without [DONE], as the provider's transcripts do.
+    done = error is not None or draw(st.integers(0, 3)) > 0
+    transcript = _frame(draw, events, multiline=other_servers and draw(st.booleans()), done=done)
     return StreamVariant(transcript, completion, error, draw(_cuts(transcript)))
 
 
@@ -239,17 +253,19 @@ def _cuts(draw: DrawFn, data: bytes) -> tuple[int, ...]:
     return tuple(sorted(set(draw(st.lists(offset, max_size=12)))))
 
 
-def _frame(draw: DrawFn, events: Sequence[Json], multiline: bool = False) -> bytes:
+def _frame(
+    draw: DrawFn, events: Sequence[Json], multiline: bool = False, done: bool = True
+) -> bytes:
     """SSE framing as real servers vary it: LF or CRLF, ``data:`` with or without its space,
     compact or spaced JSON, and ``: keep-alive`` comments between events; with `multiline`,
     some events' JSON over several ``data:`` lines, cut between tokens (the SSE spec joins
-    the lines with a newline, which JSON reads as whitespace)."""
+    the lines with a newline, which JSON reads as whitespace); ``[DONE]`` last if `done`."""
     eol = draw(st.sampled_from(["\n", "\r\n"]))
     prefix = draw(st.sampled_from(["data: ", "data:"]))
     dumps: Callable[[Any], str] = draw(st.sampled_from([sse.dumps, json.dumps]))
     keep_alive = draw(st.booleans())
     parts = []
-    for data in [*map(dumps, events), sse.DONE]:
+    for data in [*map(dumps, events), *[sse.DONE] * done]:
         if keep_alive and draw(st.booleans()):
             parts.append(f": keep-alive{eol}{eol}")
         lines = [data]
@@ -292,12 +308,14 @@ def chat_completion_streams(*, other_servers: bool = False) -> SearchStrategy[St
 
     Covers the framings real servers send: LF or CRLF line ends, ``data:`` with or without
     a space, ``: keep-alive`` comments, ``"usage": null`` on every chunk or no ``usage``
-    key, a role-only first delta, empty deltas, finish_reason on the last piece or on an
+    key, ``service_tier``, ``"logprobs": null`` and OpenAI's ``obfuscation`` padding or
+    not, a role-only first delta, empty deltas, finish_reason on the last piece or on an
     empty delta, text, refusals and tool-call arguments cut at any character, parallel tool
     calls interleaved (id, type and name only in each index's first delta), 1-3 choices
-    interleaved, the usage chunk with ``choices: []``, and an error event (then
-    ``[DONE]``) after some chunks. Every transcript passes
-    `mockserver.schemas.validate_transcript`.
+    interleaved, the usage chunk with ``choices: []`` (with the gateway's ``meta`` billing
+    or without), an error event (then ``[DONE]``) after some chunks, and a clean end at
+    the close without ``[DONE]`` (as the provider's own transcripts show). Every transcript
+    passes `mockserver.schemas.validate_transcript`.
 
     Each variant also says how the network cuts its bytes (``cuts``): anywhere, inside a
     UTF-8 character, between ``\\r`` and ``\\n``, inside ``data:``, inside a JSON token.
@@ -308,8 +326,9 @@ def chat_completion_streams(*, other_servers: bool = False) -> SearchStrategy[St
     that talks to them must survive (off by default: this provider does not send them;
     sources in docs/WIRE.md §3a): a tool call's ``id``, ``type`` and ``name`` repeated on
     every delta, chunks with an empty delta and ``finish_reason: null`` after a choice
-    finished (Azure's content-filter chunks), and an event's JSON over several ``data:``
-    lines. Such transcripts pass ``validate_transcript(t, other_servers=True)``, and
+    finished (Azure's content-filter chunks), a finishing choice without ``delta`` (the
+    provider's own serializer on its non-OpenAI routes), and an event's JSON over several
+    ``data:`` lines. Such transcripts pass ``validate_transcript(t, other_servers=True)``, and
     ``completion`` takes a repeated header once.
 
     Examples shrink toward one choice streaming "" that stopped, LF-framed, no usage chunk,

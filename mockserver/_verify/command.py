@@ -33,6 +33,13 @@ def add_parser(commands: Any) -> None:
         help="the contract to hold the target to (default: %(default)s)",
     )
     verify.add_argument(
+        "--wire",
+        choices=profiles.WIRES,
+        default=profiles.NEWEST,
+        help="the dated wire of the profile (docs/WIRE.md §9); a gateway error may come in "
+        "either wire's shape (default: %(default)s)",
+    )
+    verify.add_argument(
         "--api-key", default=None, metavar="KEY", help="bearer key (default: $AIMLAPI_KEY)"
     )
     verify.add_argument(

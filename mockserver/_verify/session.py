@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _provider(args: argparse.Namespace, target: Target, out: TextIO) -> int:
-    profile = profiles.get(args.profile)
+    profile = profiles.get(args.profile, args.wire)
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     cheap = not args.full_requests
     planned = sum(

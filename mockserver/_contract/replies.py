@@ -1,4 +1,6 @@
-"""Scripted replies: what a stub answers with, rendered by the engine like a generated answer."""
+"""Scripted replies: what a stub answers with (the engine renders Text, ToolCalls and Refusal
+like a generated answer). The public reply types, on the ground floor because both the
+control plane (stubs) and generation (rendering them) speak of them."""
 
 from __future__ import annotations
 
@@ -132,7 +134,8 @@ class FromFixture:
     """Serve a recorded fixture file: a completion JSON, an error JSON, or an ``.sse`` transcript.
 
     A relative path is looked up in the working directory, then in the packaged fixtures.
-    An error's status is `status`, else the body's ``statusCode``, else the three digits the
+    An error's status is `status`, else the body's ``statusCode`` (or ``status``, the
+    gateway's problem-style body), else the three digits the
     file name starts with (``429-openai.json``), else 400."""
 
     path: str | Path
