@@ -15,19 +15,12 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
-from mockserver._adapters.asgi import ConnectionDropped
+from mockserver._adapters import server
 from mockserver._cassettes.recorder import Recorder
 
-
-class QuietDrops(logging.Filter):
-    """An upstream that broke off is relayed to the client as the same cut (the recorder
-    raises `ConnectionDropped` for uvicorn to close the connection): no traceback for it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
-
-
-_QUIET = QuietDrops()
+_QUIET = server.QuietDrops()
+"""An upstream that broke off is relayed as the same cut (the recorder raises
+`ConnectionDropped` for uvicorn to close the connection): no traceback for it."""
 
 
 class _Server(uvicorn.Server):
