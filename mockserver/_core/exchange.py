@@ -78,6 +78,10 @@ class Config:
     one worker's requests."""
     state_dir: str | None = None
     """A folder the server owns for what its workers share (their metrics snapshots)."""
+    follow_prompt: bool = True
+    """Answers follow the prompt: the tool it asks for with the arguments it gives, the
+    output format a framework asks for (README "What the mock answers"). False: tools,
+    arguments and JSON-mode objects drawn at random, prose for every format."""
 
 
 @dataclass

@@ -430,7 +430,9 @@ class Service:
         if found is None:
             if len(self._prepared) >= _REMEMBER_BODIES:
                 self._prepared.clear()
-            found = self._prepared[raw] = _Prepared.of(body, self.config.profile)
+            found = self._prepared[raw] = _Prepared.of(
+                body, self.config.profile, follow_prompt=self.config.follow_prompt
+            )
         return found
 
     def _authenticate(self, headers: Mapping[str, str]) -> None:
@@ -590,6 +592,7 @@ class Service:
                 created=int(self.config.clock()),
                 system_fingerprint=self._fingerprint,
                 reply=reply,
+                follow_prompt=self.config.follow_prompt,
             )
         except engine.SchemaRefused as exc:
             raise input_errors.invalid_schema(str(exc), exc.param, exc.kind) from None
@@ -651,13 +654,20 @@ class _Prepared:
     """The profile it was prepared for (o3-mini's rules differ by profile)."""
 
     @classmethod
-    def of(cls, body: dict[str, Any], profile: Profile, *, planned: bool = True) -> _Prepared:
+    def of(
+        cls,
+        body: dict[str, Any],
+        profile: Profile,
+        *,
+        planned: bool = True,
+        follow_prompt: bool = True,
+    ) -> _Prepared:
         stream = body.get("stream") is True
         violations, warnings = tolerated.split(validation.validate_request(body))
         if violations:
             return cls(tuple(violations), tuple(warnings), False, None, stream, profile)
         allowed = rules.check(body, profile) is None
-        plan = engine.plan(body) if allowed and planned else None
+        plan = engine.plan(body, follow_prompt=follow_prompt) if allowed and planned else None
         return cls((), tuple(warnings), allowed, plan, stream, profile)
 
 

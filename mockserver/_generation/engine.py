@@ -18,7 +18,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver._generation import instances, json_mode, text, tokens
+from mockserver._generation import (
+    arguments,
+    conversation,
+    formats,
+    instances,
+    json_mode,
+    text,
+    tokens,
+    tool_choice,
+)
 from mockserver._generation.budget import deadline, schema_driven
 from mockserver._generation.model import Choice, Completion, FinishReason, ToolCall, Usage
 from mockserver._generation.replies import Refusal, Text, ToolCalls
@@ -101,11 +110,14 @@ def generate(
     created: int,
     system_fingerprint: str,
     reply: Scripted | None = None,
+    follow_prompt: bool = True,
 ) -> Completion:
     """The completion o3-mini would plausibly give to `request` (already valid), or, with
-    `reply`, that scripted answer in every choice (``stop`` and the budget still apply)."""
+    `reply`, that scripted answer in every choice (``stop`` and the budget still apply).
+    `follow_prompt`: the tool, arguments and format follow the prompt (README "What the
+    mock answers"); False draws them at random."""
     if reply is None:
-        simple = plan(request)
+        simple = plan(request, follow_prompt=follow_prompt)
         if simple is not None:
             return planned(
                 simple, rng, id=id, created=created, system_fingerprint=system_fingerprint
@@ -114,9 +126,13 @@ def generate(
     count = int(request.get("n") or 1)  # the schema allows 2.0
     if reply is None and schema_driven(request):
         with deadline():  # one time budget for every value this request generates
-            choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(count))
+            choices = tuple(
+                _choice(i, request, rng, prompt, reply, follow_prompt) for i in range(count)
+            )
     else:
-        choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(count))
+        choices = tuple(
+            _choice(i, request, rng, prompt, reply, follow_prompt) for i in range(count)
+        )
     model = SNAPSHOTS.get(request["model"], request["model"])
     return assemble(model, choices, prompt, id=id, created=created, fingerprint=system_fingerprint)
 
@@ -136,19 +152,27 @@ class Plan:
     limit: int | None
     stop: str | tuple[str, ...] | None
     seed_key: str | None
+    shape: formats.Shape | None = None
+    """The output format the prompt asks for (`formats`), if any."""
 
     def rng(self, fallback: random.Random) -> random.Random:
         """`rng_for` the request this plan was made from."""
         return fallback if self.seed_key is None else random.Random(self.seed_key)
 
 
-def plan(request: Mapping[str, Any]) -> Plan | None:
-    """The `Plan` of `request` (already valid) when it is plain, else None."""
+def plan(request: Mapping[str, Any], *, follow_prompt: bool = True) -> Plan | None:
+    """The `Plan` of `request` (already valid) when it is plain, else None. A prompt that
+    asks for a format `formats` knows is plain too: its shape is in the plan."""
     if request.get("tools") and request.get("tool_choice", "auto") != "none":
         return None
-    fmt = request.get("response_format") or {}
+    kind = (request.get("response_format") or {}).get("type")
+    if kind == "json_schema":
+        return None
     messages = request["messages"]
-    if fmt.get("type") in ("json_schema", "json_object") or json_mode.asks_for_json(messages):
+    shape = None
+    if follow_prompt:
+        shape = formats.recognise(messages, json_object=kind == "json_object")
+    if shape is None and (kind == "json_object" or json_mode.asks_for_json(messages)):
         return None
     stop = request.get("stop")
     model = request["model"]
@@ -161,6 +185,7 @@ def plan(request: Mapping[str, Any]) -> Plan | None:
         limit=budget(request),
         stop=tuple(stop) if isinstance(stop, list) else stop,
         seed_key=_seed_key(request),
+        shape=shape,
     )
 
 
@@ -220,7 +245,9 @@ def _planned_choice(simple: Plan, index: int, reasoning: int, variant: int) -> C
     if limit is not None and reasoning >= limit:
         return _spent(index, limit)
     room = None if limit is None else limit - reasoning
-    if len(simple.prompt) > _CACHED_PROMPT_CHARS:
+    if simple.shape is not None:
+        answer, reason, used = _fit(formats.rendered(simple.shape, variant), simple.stop, room)
+    elif len(simple.prompt) > _CACHED_PROMPT_CHARS:
         answer, reason, used = _fit(_answer(simple.prompt, variant), simple.stop, room)
     else:
         answer, reason, used = _fitted_answer(simple.prompt, variant, simple.stop, room)
@@ -262,7 +289,12 @@ def budget(request: Mapping[str, Any]) -> int | None:
 
 
 def _choice(
-    index: int, request: Mapping[str, Any], rng: random.Random, prompt: int, reply: Scripted | None
+    index: int,
+    request: Mapping[str, Any],
+    rng: random.Random,
+    prompt: int,
+    reply: Scripted | None,
+    follow: bool = True,
 ) -> Choice:
     effort = request.get("reasoning_effort") or "medium"
     reasoning = text.reasoning_tokens(rng, effort=effort, prompt_tokens=prompt)
@@ -278,10 +310,10 @@ def _choice(
             for c in reply.calls
         ]
         return finish(index, request, reasoning=reasoning, tool_calls=scripted)
-    calls = _tool_calls(request, rng)
+    calls = _tool_calls(request, rng, follow)
     if calls:
         return finish(index, request, reasoning=reasoning, tool_calls=calls)
-    return finish(index, request, reasoning=reasoning, content=_content(request, rng))
+    return finish(index, request, reasoning=reasoning, content=_content(request, rng, follow))
 
 
 def finish(
@@ -378,7 +410,7 @@ def _last_turn(messages: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
     return messages[-1]["role"], " ".join(prompt)
 
 
-def _content(request: Mapping[str, Any], rng: random.Random) -> str:
+def _content(request: Mapping[str, Any], rng: random.Random, follow: bool) -> str:
     _, prompt = _last_turn(request["messages"])
     fmt = request.get("response_format") or {}
     if fmt.get("type") == "json_schema":
@@ -390,14 +422,20 @@ def _content(request: Mapping[str, Any], rng: random.Random) -> str:
                 "response_format", spec.get("name", ""), "response_format", exc
             ) from None
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    answer = _answer(prompt, rng.getrandbits(_VARIANT_BITS))
+    variant = rng.getrandbits(_VARIANT_BITS)
     messages = request["messages"]
-    if fmt.get("type") == "json_object":
+    json_object = fmt.get("type") == "json_object"
+    if follow:
+        shape = formats.recognise(messages, json_object=json_object)
+        if shape is not None:
+            return formats.rendered(shape, variant)
+    answer = _answer(prompt, variant)
+    if json_object:
         # JSON mode follows the shape the prompt gives (json_mode's docstring), else a
         # plausible object.
-        found, value = json_mode.prompted_value(messages, rng)
+        found, value = json_mode.prompted_value(messages, rng) if follow else (False, None)
         return json.dumps(value if found else {"answer": answer}, ensure_ascii=False)
-    if json_mode.asks_for_json(messages):
+    if follow and json_mode.asks_for_json(messages):
         # Without JSON mode a model still follows "respond with JSON matching this schema"
         # (pydantic-ai's PromptedOutput, instructor's MD_JSON), in a ```json block if asked.
         found, value = json_mode.prompted_value(messages, rng)
@@ -430,28 +468,46 @@ def _cached_answer(prompt: str, variant: int) -> str:
     return text.answer(random.Random(f"{variant}:{prompt}"), prompt=prompt)
 
 
-def _tool_calls(request: Mapping[str, Any], rng: random.Random) -> list[ToolCall]:
+def _tool_calls(request: Mapping[str, Any], rng: random.Random, follow: bool) -> list[ToolCall]:
     tools = request.get("tools") or []
     choice = request.get("tool_choice", "auto" if tools else "none")
     if not tools or choice == "none":
         return []
     by_name = {t["function"]["name"]: t["function"] for t in tools}
     index = {t["function"]["name"]: i for i, t in enumerate(tools)}
+    messages = request["messages"]
     if isinstance(choice, dict):
         chosen = [by_name[choice["function"]["name"]]]
     else:
-        last_role, _ = _last_turn(request["messages"])
-        if choice == "auto" and last_role != "user":
+        last_role, _ = _last_turn(messages)
+        functions = list(by_name.values())
+        after_results = conversation.is_result(messages[-1])
+        if follow and (last_role == "user" or after_results):
+            picked = tool_choice.choose(
+                [_tool(f) for f in functions],
+                conversation.latest_user_text(messages),
+                conversation.called_since_user(messages),
+                after_results=after_results,
+                required=choice == "required",
+                # drawn only where the mock always drew, so unasked turns answer as before
+                draw=lambda: functions.index(rng.choice(functions)),
+            )
+            if picked is None:
+                return []
+            chosen = [functions[picked]]
+        elif choice == "auto" and last_role != "user":
             return []
-        # o3-mini makes one tool call per turn whatever parallel_tool_calls says (WIRE.md §1,
-        # "Parallel tool calls"); a scripted ToolCalls reply can still return several.
-        chosen = [rng.choice(list(by_name.values()))]
+        else:
+            # o3-mini makes one tool call per turn whatever parallel_tool_calls says (WIRE.md
+            # §1, "Parallel tool calls"); a scripted ToolCalls reply can still return several.
+            chosen = [rng.choice(functions)]
+    said = conversation.facts(conversation.latest_user_text(messages)) if follow else None
     return [
         ToolCall(
             id=random_id(rng, "call_", 24),
             name=function["name"],
             arguments=json.dumps(
-                _arguments(function, rng, index[function["name"]]),
+                _arguments(function, rng, index[function["name"]], said),
                 separators=(",", ":"),
                 ensure_ascii=False,
             ),
@@ -460,15 +516,29 @@ def _tool_calls(request: Mapping[str, Any], rng: random.Random) -> list[ToolCall
     ]
 
 
-def _arguments(function: Mapping[str, Any], rng: random.Random, index: int) -> Any:
+def _tool(function: Mapping[str, Any]) -> tool_choice.Tool:
+    description = function.get("description")
+    return tool_choice.Tool(function["name"], description if isinstance(description, str) else "")
+
+
+def _arguments(
+    function: Mapping[str, Any], rng: random.Random, index: int, said: conversation.Facts | None
+) -> Any:
     # Never "{}" for a schema that wants more: arguments the client cannot use would pass
     # silently. OpenAI refuses such a function with a 400 too (docs/WIRE.md).
+    parameters = function.get("parameters")
     try:
-        return instances.instance(function.get("parameters"), rng)
+        drawn = instances.instance(parameters, rng)
     except instances.UnsatisfiableSchema as exc:
         raise SchemaRefused(
             "function", function["name"], f"tools[{index}].function.parameters", exc
         ) from None
+    if said is None:
+        return drawn
+    answer = None
+    if function["name"].lower() in tool_choice.FINISHING:  # its answer reads like one
+        answer = text.answer(random.Random(f"final:{said.text}"), prompt=said.text)
+    return arguments.filled(parameters, drawn, said, answer=answer)
 
 
 class SchemaRefused(instances.UnsatisfiableSchema):
