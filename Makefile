@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test serve lint typecheck pytest bench constraints clean test-clients
+.PHONY: test serve lint typecheck pytest bench constraints clean test-clients test-agents
 
 SERVE_STAMP := $(VENV)/.installed-serve
 
@@ -64,6 +64,22 @@ test-clients: $(CLIENTS_STAMP) $(JS)/node_modules/.installed
 	$(CLIENTS_VENV)/bin/python -m pytest tests_clients --hypothesis-profile=ci \
 		-W "ignore:Exception ignored in:pytest.PytestUnraisableExceptionWarning" $(PYTEST_ARGS)
 
+# The agent-framework group: DSPy, smolagents, the OpenAI Agents SDK, Haystack and AutoGen
+# run their agents against the live mock, unscripted. Its own venv and pins
+# (constraints-agents.txt): these frameworks pin openai, httpx and pydantic apart from both
+# other groups. Telemetry is off (tests_agents/conftest.py); nothing leaves loopback.
+AGENTS_VENV ?= .venv-agents
+AGENTS_STAMP := $(AGENTS_VENV)/.installed
+
+$(AGENTS_STAMP): pyproject.toml constraints-agents.txt tests_agents/requirements.txt
+	test -x $(AGENTS_VENV)/bin/python || $(PYTHON) -m venv $(AGENTS_VENV)
+	$(AGENTS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-agents.txt -e '.[testing]' -r tests_agents/requirements.txt
+	touch $(AGENTS_STAMP)
+
+test-agents: $(AGENTS_STAMP)
+	$(AGENTS_VENV)/bin/python -m pytest tests_agents --hypothesis-profile=ci -p no:cacheprovider \
+		-W "ignore:Exception ignored in:pytest.PytestUnraisableExceptionWarning" $(PYTEST_ARGS)
+
 serve: $(SERVE_STAMP)
 	$(BIN)/mockserver serve --host $(HOST) --port $(PORT)
 
@@ -77,7 +93,7 @@ constraints:  # re-pin every dependency to the newest versions pyproject.toml al
 	mv constraints.new constraints.txt && rm -rf .venv-pin
 
 clean:
-	rm -rf $(VENV) $(CLIENTS_VENV) $(JS)/node_modules build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules
+	rm -rf $(VENV) $(CLIENTS_VENV) $(AGENTS_VENV) $(JS)/node_modules build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules
 
 .PHONY: bench-record
 bench-record: $(STAMP)  # the recorder's overhead on a stream (README "Record, replay, drift")
