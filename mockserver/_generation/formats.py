@@ -93,7 +93,7 @@ def _kind(spec: str) -> Field:
 
 
 def _detect_json_prose(prompt: Prompt) -> Shape | None:
-    if not prompt.asks_for_json or "json" not in prompt.whole.lower():
+    if not prompt.json_object and ("json" not in prompt.lowered or not prompt.asks_for_json):
         return None
     if json_mode.prompted_schema(prompt.messages) or json_mode.prompted_example(prompt.messages):
         return None  # json_mode answers those (an instance of the schema, like the example)
@@ -172,7 +172,7 @@ _YES_NO = re.compile(
 
 
 def _detect_number(prompt: Prompt) -> Shape | None:
-    if "number" not in prompt.whole.lower() and "digit" not in prompt.whole.lower():
+    if "number" not in prompt.lowered and "digit" not in prompt.lowered:
         return None
     if _NUMBER_ONLY.search(prompt.whole) is None:
         return None
@@ -190,7 +190,7 @@ def _render_number(shape: Shape, rng: random.Random) -> str:
 
 
 def _detect_yes_no(prompt: Prompt) -> Shape | None:
-    if "yes" not in prompt.whole.lower():
+    if "yes" not in prompt.lowered:
         return None
     match = _YES_NO.search(prompt.whole)
     if match is None:

@@ -69,6 +69,11 @@ class Prompt:
         return f"{self.instructions}\n{self.user}"
 
     @functools.cached_property
+    def lowered(self) -> str:
+        """`whole` in lower case (for the detectors' cheap checks before a regex)."""
+        return self.whole.lower()
+
+    @functools.cached_property
     def asks_for_json(self) -> bool:
         return self.json_object or json_mode.asks_for_json(self.messages)
 
@@ -112,7 +117,10 @@ def value(item: Field, shape: Shape, rng: random.Random) -> Any:
             return {}
     if item.name in _PROSE_FIELDS:
         return prose(shape, rng)
-    return fake_text(rng, name_words(item.name))
+    words = name_words(item.name)
+    if shape.facts.names and set(words) & _NAMED_FIELDS:
+        return shape.facts.names[0]  # "Tell me about Tokyo": {"name": "Tokyo", ...}
+    return fake_text(rng, words)
 
 
 # Field names whose text is the answer itself rather than a short value.
@@ -122,6 +130,10 @@ _PROSE_FIELDS = word_set(
     content thought thinking analysis final_answer message description comment feedback
     """
 )
+
+
+# Field names a capitalised name the user said fills ("name", "city", "company"...).
+_NAMED_FIELDS = frozenset({"name", "city", "location", "country", "place", "company", "person"})
 
 
 def mentions(text_: str, word: str) -> bool:
