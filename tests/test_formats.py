@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from helpers import ask, completion, post
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockserver import Config, Service
 from mockserver._generation import engine, formats
@@ -273,3 +275,46 @@ def test_a_shape_is_worked_out_once_per_body_and_its_answers_are_memoised() -> N
 def test_every_format_in_the_table_has_a_test() -> None:
     marked = set(re.findall(r'tested\("(\w+)"\)', Path(__file__).read_text()))
     assert {f.name for f in formats.FORMATS} == marked
+
+
+# ---- robustness: broken and spliced templates never break an answer -----------------------------
+
+
+def _fragments() -> list[str]:
+    texts = [REACT, CALCULATOR, "Answer with only a number.", "Reply yes or no.", "<answer>"]
+    for path in sorted(PROMPTS.glob("*.json")):
+        for message in captured(path.stem)["messages"]:
+            content = message["content"]
+            texts.append(content if isinstance(content, str) else content[0]["text"])
+    return texts
+
+
+FRAGMENTS = _fragments()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pieces=st.lists(
+        st.tuples(st.sampled_from(FRAGMENTS), st.integers(0, 20_000), st.integers(0, 20_000)),
+        min_size=1,
+        max_size=4,
+    ),
+    noise=st.text(max_size=40),
+    json_object=st.booleans(),
+    variant=st.integers(0, 255),
+)
+def test_cut_and_spliced_templates_never_break_the_recogniser_or_a_renderer(
+    pieces: list[tuple[str, int, int]], noise: str, json_object: bool, variant: int
+) -> None:
+    text = noise.join(f[min(a, b) : max(a, b)] for f, a, b in pieces)
+    messages = [
+        {"role": "system", "content": text},
+        {"role": "user", "content": noise + text[-500:]},
+    ]
+    shape = formats.recognise(messages, json_object=json_object)
+    if shape is None:
+        return
+    rendered = formats.rendered(shape, variant)
+    assert isinstance(rendered, str)
+    if json_object:
+        json.loads(rendered)  # JSON mode gets JSON, whichever entry answered

@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 _MAX_LITERAL = 20_000  # characters of a Python literal read from a prompt
+_MAX_TOOLS = 128  # tools read from one prompt
 
 
 def _chosen(shape: Shape, rng: random.Random, *, required: bool) -> Tool | None:
@@ -70,10 +71,11 @@ def _arguments(tool: Tool, shape: Shape, rng: random.Random) -> Any:
 
 
 def _object_schema(properties: dict[str, Any]) -> str:
-    return json.dumps(
-        {"type": "object", "properties": properties, "required": list(properties)},
-        sort_keys=True,
-    )
+    schema = {"type": "object", "properties": properties, "required": list(properties)}
+    try:
+        return json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):  # a Python literal that is no JSON (a set, bytes)
+        return json.dumps({"type": "object"})
 
 
 # ---- DSPy: ChatAdapter and JSONAdapter ----------------------------------------------------------
@@ -229,7 +231,7 @@ def detect_react(prompt: Prompt) -> Shape | None:
     listed = _REACT_NAMES.search(source)
     if listed is None:
         return None
-    names = [n.strip() for n in listed.group(1).split(",") if n.strip()]
+    names = [n.strip() for n in listed.group(1).split(",") if n.strip()][:_MAX_TOOLS]
     if not names:
         return None
     tools = []
@@ -267,7 +269,8 @@ def render_react(shape: Shape, rng: random.Random) -> str:
 
 _CODE_TAGS = re.compile(r"must be opened with '([^'\n]{1,40})', and closed with '([^'\n]{1,40})'")
 _CODE_TOOL = re.compile(
-    r"^\s*def (\w+)\(([^)\n]*)\) -> [\w\[\], ]+:\n\s*\"\"\"(.*?)\"\"\"", re.M | re.S
+    r"^[ \t]*def (\w+)\(([^)\n]{0,2000})\) -> [\w\[\], ]{1,200}:\n[ \t]*\"\"\"(.{0,4000}?)\"\"\"",
+    re.M | re.S,
 )
 _SMOL_TYPES = {
     "string": "string",
