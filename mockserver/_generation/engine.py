@@ -8,7 +8,6 @@ a non-stream request would have received.
 
 from __future__ import annotations
 
-import binascii
 import functools
 import hashlib
 import json
@@ -18,19 +17,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver._generation import (
-    arguments,
-    conversation,
-    formats,
-    instances,
-    json_mode,
-    text,
-    tokens,
-    tool_choice,
-)
+from mockserver._generation import formats, instances, json_mode, text, tokens
 from mockserver._generation.budget import deadline, schema_driven
+from mockserver._generation.ids import random_id as random_id
 from mockserver._generation.model import Choice, Completion, FinishReason, ToolCall, Usage
 from mockserver._generation.replies import Refusal, Text, ToolCalls
+from mockserver._generation.tool_calls import SchemaRefused as SchemaRefused
+from mockserver._generation.tool_calls import tool_calls
 
 Scripted = Text | ToolCalls | Refusal
 
@@ -62,17 +55,6 @@ def _seed_key(request: Mapping[str, Any]) -> str | None:
         json.dumps(content, sort_keys=True, separators=(",", ":")).encode(), digest_size=16
     ).hexdigest()
     return f"{request['seed']}:{digest}"
-
-
-# 64 symbols, letters and digits only (base64's "+/" map to two letters), so an id costs
-# one draw of random bytes instead of one draw per character.
-_ID_SYMBOLS = bytes.maketrans(b"+/", b"Xq")
-
-
-def random_id(rng: random.Random, prefix: str, length: int) -> str:
-    size = length * 3 // 4 + 3
-    raw = rng.getrandbits(size * 8).to_bytes(size, "little")  # rng.randbytes(size), inlined
-    return prefix + binascii.b2a_base64(raw, newline=False)[:length].translate(_ID_SYMBOLS).decode()
 
 
 def completion_id(rng: random.Random) -> str:
@@ -310,7 +292,7 @@ def _choice(
             for c in reply.calls
         ]
         return finish(index, request, reasoning=reasoning, tool_calls=scripted)
-    calls = _tool_calls(request, rng, follow)
+    calls = tool_calls(request, rng, follow)
     if calls:
         return finish(index, request, reasoning=reasoning, tool_calls=calls)
     return finish(index, request, reasoning=reasoning, content=_content(request, rng, follow))
@@ -466,85 +448,3 @@ _CACHED_PROMPT_CHARS = 1024
 @functools.lru_cache(maxsize=4096)
 def _cached_answer(prompt: str, variant: int) -> str:
     return text.answer(random.Random(f"{variant}:{prompt}"), prompt=prompt)
-
-
-def _tool_calls(request: Mapping[str, Any], rng: random.Random, follow: bool) -> list[ToolCall]:
-    tools = request.get("tools") or []
-    choice = request.get("tool_choice", "auto" if tools else "none")
-    if not tools or choice == "none":
-        return []
-    by_name = {t["function"]["name"]: t["function"] for t in tools}
-    index = {t["function"]["name"]: i for i, t in enumerate(tools)}
-    messages = request["messages"]
-    if isinstance(choice, dict):
-        chosen = [by_name[choice["function"]["name"]]]
-    else:
-        last_role, _ = _last_turn(messages)
-        functions = list(by_name.values())
-        after_results = conversation.is_result(messages[-1])
-        if follow and (last_role == "user" or after_results):
-            picked = tool_choice.choose(
-                [_tool(f) for f in functions],
-                conversation.latest_user_text(messages),
-                conversation.called_since_user(messages),
-                after_results=after_results,
-                required=choice == "required",
-                # drawn only where the mock always drew, so unasked turns answer as before
-                draw=lambda: functions.index(rng.choice(functions)),
-            )
-            if picked is None:
-                return []
-            chosen = [functions[picked]]
-        elif choice == "auto" and last_role != "user":
-            return []
-        else:
-            # o3-mini makes one tool call per turn whatever parallel_tool_calls says (WIRE.md
-            # §1, "Parallel tool calls"); a scripted ToolCalls reply can still return several.
-            chosen = [rng.choice(functions)]
-    said = conversation.facts(conversation.latest_user_text(messages)) if follow else None
-    return [
-        ToolCall(
-            id=random_id(rng, "call_", 24),
-            name=function["name"],
-            arguments=json.dumps(
-                _arguments(function, rng, index[function["name"]], said),
-                separators=(",", ":"),
-                ensure_ascii=False,
-            ),
-        )
-        for function in chosen
-    ]
-
-
-def _tool(function: Mapping[str, Any]) -> tool_choice.Tool:
-    description = function.get("description")
-    return tool_choice.Tool(function["name"], description if isinstance(description, str) else "")
-
-
-def _arguments(
-    function: Mapping[str, Any], rng: random.Random, index: int, said: conversation.Facts | None
-) -> Any:
-    # Never "{}" for a schema that wants more: arguments the client cannot use would pass
-    # silently. OpenAI refuses such a function with a 400 too (docs/WIRE.md).
-    parameters = function.get("parameters")
-    try:
-        drawn = instances.instance(parameters, rng)
-    except instances.UnsatisfiableSchema as exc:
-        raise SchemaRefused(
-            "function", function["name"], f"tools[{index}].function.parameters", exc
-        ) from None
-    if said is None:
-        return drawn
-    answer = None
-    if function["name"].lower() in tool_choice.FINISHING:  # its answer reads like one
-        answer = text.answer(random.Random(f"final:{said.text}"), prompt=said.text)
-    return arguments.filled(parameters, drawn, said, answer=answer)
-
-
-class SchemaRefused(instances.UnsatisfiableSchema):
-    """A user's schema (a function's parameters, a response format) the mock cannot
-    satisfy: answered with a 400 naming the schema and the path inside it."""
-
-    def __init__(self, kind: str, name: str, param: str, cause: Exception) -> None:
-        self.kind, self.name, self.param = kind, name, param
-        super().__init__(f"Invalid schema for {kind} '{name}': {cause}")
