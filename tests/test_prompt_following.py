@@ -306,3 +306,33 @@ def test_the_switch_is_a_serve_flag_a_config_field_and_a_marker_option() -> None
 @pytest.mark.aimlapi(follow_prompt=False)
 def test_the_marker_turns_prompt_following_off(aimlapi_mock: Any) -> None:
     assert aimlapi_mock.service.config.follow_prompt is False
+
+
+def test_arguments_read_refs_unions_and_arrays() -> None:
+    schema = {
+        "type": "object",
+        "$defs": {"Place": {"type": "string", "description": "a city"}},
+        "properties": {
+            "destination": {"$ref": "#/$defs/Place"},
+            "count": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+            "emails": {"type": "array", "items": {"type": "string", "format": "email"}},
+            "kind": {"type": ["string", "null"], "enum": ["flight", "train", None]},
+            "note": {"const": "x"},
+        },
+        "required": ["destination", "count"],
+    }
+    said = conversation.facts(
+        "Book 2 train tickets to Lisbon for ada@example.org and bo@example.org"
+    )
+    value = arguments.filled(schema, {"destination": "Oslo", "count": None}, said)
+    assert value == {
+        "destination": "Lisbon",
+        "count": 2,
+        "emails": ["ada@example.org", "bo@example.org"],
+        "kind": "train",
+    }
+    jsonschema.validate(value, schema)
+    # what is not a schema object, or not an object, is left as drawn
+    assert arguments.filled(True, {"a": 1}, said) == {"a": 1}
+    assert arguments.filled(schema, [1], said) == [1]
+    assert arguments.filled({"type": "object"}, {}, said) == {}

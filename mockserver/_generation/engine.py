@@ -145,7 +145,7 @@ class Plan:
 def plan(request: Mapping[str, Any], *, follow_prompt: bool = True) -> Plan | None:
     """The `Plan` of `request` (already valid) when it is plain, else None. A prompt that
     asks for a format `formats` knows is plain too: its shape is in the plan."""
-    if request.get("tools") and request.get("tool_choice", "auto") != "none":
+    if _calls_tools(request):
         return None
     kind = (request.get("response_format") or {}).get("type")
     if kind == "json_schema":
@@ -169,6 +169,10 @@ def plan(request: Mapping[str, Any], *, follow_prompt: bool = True) -> Plan | No
         seed_key=_seed_key(request),
         shape=shape,
     )
+
+
+def _calls_tools(request: Mapping[str, Any]) -> bool:
+    return bool(request.get("tools")) and request.get("tool_choice", "auto") != "none"
 
 
 def planned(
@@ -407,7 +411,8 @@ def _content(request: Mapping[str, Any], rng: random.Random, follow: bool) -> st
     variant = rng.getrandbits(_VARIANT_BITS)
     messages = request["messages"]
     json_object = fmt.get("type") == "json_object"
-    if follow:
+    # Without tools to call, `plan` recognised the prompt already (a shape makes a plan).
+    if follow and _calls_tools(request):
         shape = formats.recognise(messages, json_object=json_object)
         if shape is not None:
             return formats.rendered(shape, variant)
