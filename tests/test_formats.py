@@ -224,6 +224,8 @@ def test_population_integer_is_answered_as_an_integer() -> None:
 
 def test_xml_tags_the_prompt_asks_for_wrap_the_answer() -> None:
     tested("xml_tags")
+    assert shape_of(ask("Explain how the <div> tag differs from the <span> tag.")) is None
+    assert shape_of(ask("Explain HTML, using <span> tags as the example.")) is None
     request = ask(
         "Why is the sky blue? Put your reasoning in <thinking> tags and the answer inside <answer></answer>."
     )
@@ -241,6 +243,7 @@ def test_yes_or_no() -> None:
     tested("yes_no")
     assert answer(ask("Is Paris in France? Answer yes or no.")) in ("Yes", "No")
     assert answer(ask("Is Paris in France? Respond with 'yes' or 'no'.")) in ("yes", "no")
+    assert shape_of(ask("Should I answer yes or no to the invitation?")) is None
 
 
 # ---- the table as a whole -----------------------------------------------------------------------

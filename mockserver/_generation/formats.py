@@ -130,9 +130,11 @@ def _render_json_prose(shape: Shape, rng: random.Random) -> str:
 
 # ---- XML tags the prompt asks for ---------------------------------------------------------------
 
+# An instruction about the answer ("put your answer in <answer> tags", "wrap the final
+# answer inside <answer></answer>"), not a question about markup ("explain the <div> tag").
 _TAG_REQUEST = re.compile(
-    r"\b(?:in|within|inside|between|wrap\w*|enclos\w*|put|place|surround\w*|using|use)\b"
-    r"[^.\n]{0,40}?`?<([A-Za-z][\w-]{0,30})>`?",
+    r"\b(?:put|place|wrap|enclose|surround|write|give|return|provide|respond|reply|answer|output|format)\w*\b"
+    r"[^.\n<]{0,60}?\b(?:in|within|inside|between|with|using)\b[^.\n<]{0,20}?`?<([A-Za-z][\w-]{0,30})>`?",
     re.I,
 )
 
@@ -158,14 +160,17 @@ def _render_xml(shape: Shape, rng: random.Random) -> str:
 
 # ---- "answer with only a number" / "yes or no" -------------------------------------------------
 
+# Instructions, not questions: the verb opens a sentence ("Answer with only a number."),
+# where "Should I answer yes or no?" does not ask for one.
+_IMPERATIVE = r"(?:^|[.!?:;]\s+|\n\s*)(?:please\s+|now\s+|only\s+|just\s+)?"
 _NUMBER_ONLY = re.compile(
-    r"\b(?:answer|respond|reply|return|output|give|provide)\w*\b[^.\n]{0,40}?"
+    _IMPERATIVE + r"(?:answer|respond|reply|return|output|give|provide)\w*\b[^.\n]{0,40}?"
     r"\b(?:only|just|single|solely)\b[^.\n]{0,20}?\b(?:number|integer|digits?|numeric value)\b",
     re.I,
 )
 _ARITHMETIC = re.compile(r"(-?\d+(?:\.\d+)?)\s*([-+*/x\u00d7])\s*(-?\d+(?:\.\d+)?)")
 _YES_NO = re.compile(
-    r"\b(?:answer|respond|reply|return|output|say)\w*\b[^.\n]{0,40}?"
+    _IMPERATIVE + r"(?:answer|respond|reply|return|output|say)\w*\b[^.\n]{0,40}?"
     r"([\"'`]?)\b(yes)\b[\"'`]?\s*(?:or|/)\s*[\"'`]?\bno\b",
     re.I,
 )
