@@ -28,7 +28,7 @@ __all__ = [
 
 # Facts are read from the first this many characters of each text: a user turn rarely
 # says what matters after that, and the regular expressions stay cheap.
-MAX_CHARS = 20_000
+MAX_CHARS = 8_000
 
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _URL = re.compile(r"\bhttps?://[^\s<>\"'`)\]]{1,2000}")

@@ -49,7 +49,9 @@ def recognise(messages: Sequence[Mapping[str, Any]], *, json_object: bool = Fals
     return None
 
 
-@functools.lru_cache(maxsize=2048)
+# A shape holds at most a few kB of its prompt (the facts read, the topic): 1,024 of them
+# and their answers stay within about 16 MiB.
+@functools.lru_cache(maxsize=1024)
 def rendered(shape: Shape, variant: int) -> str:
     """The answer in `shape`'s format: the same shape and variant, the same text."""
     rng = random.Random(f"{variant}:{shape.format}:{shape.topic}")
