@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test serve lint typecheck pytest bench constraints clean test-clients test-agents
+.PHONY: test serve lint typecheck pytest bench constraints clean test-clients test-uvicorn test-agents
 
 SERVE_STAMP := $(VENV)/.installed-serve
 
@@ -64,6 +64,18 @@ test-clients: $(CLIENTS_STAMP) $(JS)/node_modules/.installed
 	$(CLIENTS_VENV)/bin/python -m pytest tests_clients --hypothesis-profile=ci \
 		-W "ignore:Exception ignored in:pytest.PytestUnraisableExceptionWarning" $(PYTEST_ARGS)
 
+# The one module that uses uvicorn's internals (mockserver/_adapters/uvicorn_seam.py) against
+# the newest uvicorn release on PyPI, past the range pyproject.toml declares: an upgrade that
+# breaks the seam fails CI, not users. Its own venv, the other pins as constraints.txt says.
+UVICORN_VENV ?= .venv-uvicorn
+test-uvicorn:
+	rm -rf $(UVICORN_VENV) && $(PYTHON) -m venv $(UVICORN_VENV)
+	grep -v -e '^uvicorn==' -e '^httptools==' constraints.txt > $(UVICORN_VENV)/constraints.txt
+	$(UVICORN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c $(UVICORN_VENV)/constraints.txt -e '.[testing]'
+	$(UVICORN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade --no-deps uvicorn httptools
+	$(UVICORN_VENV)/bin/python -c "import uvicorn; print('uvicorn', uvicorn.__version__)"
+	$(UVICORN_VENV)/bin/python -m pytest tests/test_protocol.py tests/test_server.py --hypothesis-profile=ci $(PYTEST_ARGS)
+
 # The agent-framework group: DSPy, smolagents, the OpenAI Agents SDK, Haystack and AutoGen
 # run their agents against the live mock, unscripted. Its own venv and pins
 # (constraints-agents.txt): these frameworks pin openai, httpx and pydantic apart from both
@@ -93,7 +105,7 @@ constraints:  # re-pin every dependency to the newest versions pyproject.toml al
 	mv constraints.new constraints.txt && rm -rf .venv-pin
 
 clean:
-	rm -rf $(VENV) $(CLIENTS_VENV) $(AGENTS_VENV) $(JS)/node_modules build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules
+	rm -rf $(VENV) $(CLIENTS_VENV) $(UVICORN_VENV) $(AGENTS_VENV) $(JS)/node_modules build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules
 
 .PHONY: bench-record
 bench-record: $(STAMP)  # the recorder's overhead on a stream (README "Record, replay, drift")

@@ -8,7 +8,7 @@
    self-check of what it emits) against a bare Starlette endpoint returning a fixed body;
    all on uvicorn with the same settings, each in its own process, the load from this one.
    The mock runs on the HTTP protocol `mockserver serve` uses (uvicorn's httptools protocol
-   with the fast lane's short cut, mockserver/_adapters/protocol.py); the bare endpoint,
+   with the mock's short cut, mockserver/_adapters/uvicorn_seam.py); the bare endpoint,
    and the mock once more for comparison, on uvicorn's own. Then aimock, when npm is there.
 3. 256-token streams per second of the mock against a bare Starlette SSE endpoint sending the
    same events.
@@ -179,9 +179,7 @@ def http(seconds: float, connections: int) -> None:
         f"  mock (validation, generation, journal on): {r['mock']:.0f}, ratio {r['mock'] / base:.2f}"
     )
     stock = r["mock-stock-uvicorn"]
-    print(
-        f"  mock on uvicorn's own protocol (no short cut for the lane): {stock:.0f}, ratio {stock / base:.2f}"
-    )
+    print(f"  mock on uvicorn's own protocol (no short cut): {stock:.0f}, ratio {stock / base:.2f}")
     checked = r["mock-self-check"]
     print(f"  mock --self-check: {checked:.0f}, ratio {checked / base:.2f}")
     if why_not is None:

@@ -114,7 +114,7 @@ if __name__ == "__main__":
     }
     app = makers[kind]()
     # The mock runs on the HTTP protocol `mockserver serve` uses (uvicorn's httptools
-    # protocol with the fast lane's short cut); "mock-stock-uvicorn" and the bare
+    # protocol with the mock's short cut); "mock-stock-uvicorn" and the bare
     # endpoints on uvicorn's own (httptools, as "auto" picks when it is installed).
     http = "auto" if kind.startswith("bare") or kind == "mock-stock-uvicorn" else http_protocol()
     uvicorn.run(

@@ -9,14 +9,10 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
-from mockserver import Config, Profile, Service
-from mockserver._adapters.mocking import DEFAULT_BASE_URL
-from mockserver._adapters.transport import Adapter, VirtualClock
-from mockserver._contract import profiles
-from mockserver._verify.target import Target, Unreachable
+from mockserver import DEFAULT_BASE_URL, PROFILES, Config, Profile, Service, mock_transport
+from mockserver.verify import Target, Unreachable
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,7 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--target-profile",
-        choices=sorted(profiles.PROFILES),
+        choices=sorted(PROFILES),
         default="aimlapi",
         help="the profile whose contract the target is held to (default: aimlapi)",
     )
@@ -65,14 +61,11 @@ class Subject:
 @pytest.fixture(scope="session")
 def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
     option = request.config.getoption
-    profile = profiles.get(option("--target-profile"))
+    profile = PROFILES[option("--target-profile")]
     url = option("--target-url")
     if url is None:
         service = Service(Config(profile=profile, seed=1, journal_size=0))
-        adapter = Adapter(httpx, service, VirtualClock(), DEFAULT_BASE_URL)
-        target = Target(
-            DEFAULT_BASE_URL, "contract-test-key", transport=httpx.MockTransport(adapter)
-        )
+        target = Target(DEFAULT_BASE_URL, "contract-test-key", transport=mock_transport(service))
         yield Subject(target, profile, True, None)
         target.close()
         return

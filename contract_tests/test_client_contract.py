@@ -13,9 +13,15 @@ import pytest
 from hypothesis import given
 
 from contract_tests import checks
-from mockserver import Config, MockAPI, Service, mock_aimlapi, strategies
-from mockserver._adapters.mocking import DEFAULT_BASE_URL
-from mockserver._adapters.server import LiveServer
+from mockserver import (
+    DEFAULT_BASE_URL,
+    Config,
+    LiveServer,
+    MockAPI,
+    Service,
+    mock_aimlapi,
+    strategies,
+)
 
 HELLO = [{"role": "user", "content": "Hello"}]
 

@@ -1,4 +1,4 @@
-"""Provider contract: the properties of mockserver._verify (the ones `mockserver verify`
+"""Provider contract: the properties of mockserver.verify (the ones `mockserver verify`
 runs), held against the target in the chosen profile: exact success status and headers,
 schema-valid bodies and streams, the profile's 4xx in its error shape and never a 5xx,
 streams that fold into the non-stream answer."""
@@ -11,15 +11,12 @@ import pytest
 from hypothesis import given
 
 from contract_tests.conftest import Subject
-from mockserver import strategies
-from mockserver._verify import properties, runner
+from mockserver import strategies, verify
 
 
-@pytest.mark.parametrize("prop", properties.PROPERTIES, ids=lambda p: p.name)
-def test_the_target_holds_the_provider_contract(
-    subject: Subject, prop: properties.Property
-) -> None:
-    result = runner.run(
+@pytest.mark.parametrize("prop", verify.PROPERTIES, ids=lambda p: p.name)
+def test_the_target_holds_the_provider_contract(subject: Subject, prop: verify.Property) -> None:
+    result = verify.run(
         prop,
         subject.target,
         subject.profile,
@@ -39,7 +36,7 @@ def test_the_mocks_errors_name_the_broken_path(subject: Subject) -> None:
     @given(case=strategies.invalid_chat_requests())
     def check(case: tuple[dict[str, Any], str]) -> None:
         request, path = case
-        body = properties.check_error(subject.target, subject.profile, request)
+        body = verify.check_error(subject.target, subject.profile, request)
         error = body.get("error", body)
         assert path.split(".")[0].split("[")[0] in error["message"], (path, error["message"])
 

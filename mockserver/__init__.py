@@ -8,14 +8,10 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from mockserver._adapters.asgi import create_app
-    from mockserver._adapters.mocking import MockAPI, mock_aimlapi
-    from mockserver._contract.profiles import AIMLAPI, OPENAI, Profile
-    from mockserver._control.assertions import asked_wait, should_retry
-    from mockserver._control.faults import Fault, Latency, Split, StreamFault
-    from mockserver._control.scenarios import Match
-    from mockserver._core.exchange import Config, Outcome, RawRequest
-    from mockserver._core.pipeline import Service
-    from mockserver._generation.replies import (
+    from mockserver._adapters.mocking import DEFAULT_BASE_URL, MockAPI, mock_aimlapi, mock_transport
+    from mockserver._adapters.server import LiveServer
+    from mockserver._contract.profiles import AIMLAPI, OPENAI, PROFILES, Profile
+    from mockserver._contract.replies import (
         Call,
         Error,
         FromFixture,
@@ -24,6 +20,11 @@ if _typing.TYPE_CHECKING:
         Text,
         ToolCalls,
     )
+    from mockserver._control.assertions import asked_wait, should_retry
+    from mockserver._control.faults import Fault, Latency, Split, StreamFault
+    from mockserver._control.scenarios import Match
+    from mockserver._core.exchange import Config, Outcome, RawRequest
+    from mockserver._core.pipeline import Service
 
 __version__ = "0.1.0"
 
@@ -31,10 +32,14 @@ __version__ = "0.1.0"
 # a session that never touches the mock should not pay for Starlette and jsonschema.
 _HOMES = {
     "create_app": "mockserver._adapters.asgi",
+    "DEFAULT_BASE_URL": "mockserver._adapters.mocking",
     "MockAPI": "mockserver._adapters.mocking",
     "mock_aimlapi": "mockserver._adapters.mocking",
+    "mock_transport": "mockserver._adapters.mocking",
+    "LiveServer": "mockserver._adapters.server",
     "AIMLAPI": "mockserver._contract.profiles",
     "OPENAI": "mockserver._contract.profiles",
+    "PROFILES": "mockserver._contract.profiles",
     "Profile": "mockserver._contract.profiles",
     "Fault": "mockserver._control.faults",
     "Latency": "mockserver._control.faults",
@@ -47,13 +52,13 @@ _HOMES = {
     "Outcome": "mockserver._core.exchange",
     "RawRequest": "mockserver._core.exchange",
     "Service": "mockserver._core.pipeline",
-    "Call": "mockserver._generation.replies",
-    "Error": "mockserver._generation.replies",
-    "FromFixture": "mockserver._generation.replies",
-    "Raw": "mockserver._generation.replies",
-    "Refusal": "mockserver._generation.replies",
-    "Text": "mockserver._generation.replies",
-    "ToolCalls": "mockserver._generation.replies",
+    "Call": "mockserver._contract.replies",
+    "Error": "mockserver._contract.replies",
+    "FromFixture": "mockserver._contract.replies",
+    "Raw": "mockserver._contract.replies",
+    "Refusal": "mockserver._contract.replies",
+    "Text": "mockserver._contract.replies",
+    "ToolCalls": "mockserver._contract.replies",
 }
 
 
@@ -72,13 +77,16 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AIMLAPI",
+    "DEFAULT_BASE_URL",
     "OPENAI",
+    "PROFILES",
     "Call",
     "Config",
     "Error",
     "Fault",
     "FromFixture",
     "Latency",
+    "LiveServer",
     "Match",
     "MockAPI",
     "Outcome",
@@ -95,5 +103,6 @@ __all__ = [
     "asked_wait",
     "create_app",
     "mock_aimlapi",
+    "mock_transport",
     "should_retry",
 ]

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from mockserver import Config, Fault, Latency, Raw, Service, mock_aimlapi
 from mockserver._adapters.server import LiveServer
 from mockserver._cli import main as cli
-from mockserver._contract import profiles, strict_json
+from mockserver._contract import profiles, strict_json, timed_regex
 from mockserver._control import scenario_files
 from mockserver._generation import budget
 
@@ -214,8 +214,8 @@ def test_catastrophic_patterns_are_bounded() -> None:
     schema = {"type": "string", "maxLength": 40, "not": {"pattern": "^(x+x+)+y$"}}
     assert post(service, _schema_request(schema)).status == 201
     # no answer in REGEX_SECONDS is an answer too: the search stops instead of running on
-    assert budget.search("^(x+x+)+y$", "x" * 5000) in (False, None)
-    assert budget.search("^(a{1000}){1000}$", "a") is None  # refused, not compiled
+    assert timed_regex.search("^(x+x+)+y$", "x" * 5000) in (False, None)
+    assert timed_regex.search("^(a{1000}){1000}$", "a") is None  # refused, not compiled
     assert service.internal_errors == 0
 
 
@@ -546,8 +546,9 @@ def test_answers_to_distinct_prompts_keep_bounded_memory() -> None:
         tracemalloc.stop()
     # Before these bounds, the same requests kept about 60 MiB (and more with more).
     assert kept < 32 * 1024 * 1024, f"{kept / 2**20:.0f} MiB kept"
-    assert service._warm._template_bytes <= warm.TEMPLATE_BYTES
-    assert len(service._warm._outcomes) <= warm.OUTCOMES
+    template_bytes, outcomes = service.chat.memo.answers.kept
+    assert template_bytes <= warm.TEMPLATE_BYTES
+    assert outcomes <= warm.OUTCOMES
 
 
 def test_serve_takes_a_journal_bytes_option() -> None:

@@ -1,12 +1,14 @@
-"""The server's HTTP protocol answers the fast lane's requests itself (protocol.py): on the
+"""The server's HTTP protocol answers small chat requests itself (uvicorn_seam.py): on the
 wire it must be indistinguishable from uvicorn's own protocol, keep-alive, pipelining,
-slow bodies and the requests it leaves to uvicorn included."""
+slow bodies and the requests it leaves to uvicorn included; and when uvicorn's internals
+move, it must step aside, not break a request."""
 
 from __future__ import annotations
 
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -115,14 +117,14 @@ def _journal(service: Service) -> list[dict[str, Any]]:
 
 
 def _count_handled(service: Service, monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """The requests that reach `Service.handle`: the full path (the short cut asks the
-    fast lane first, `Service.answer_now`)."""
+    """The requests that reach `Service.handle`, the one way in (each exactly once,
+    whichever path of the protocol took it)."""
     seen: list[object] = []
     handle = service.handle
 
-    def counted(raw: Any, **options: Any) -> Any:
+    def counted(raw: Any) -> Any:
         seen.append(raw)
-        return handle(raw, **options)
+        return handle(raw)
 
     monkeypatch.setattr(service, "handle", counted)
     return seen
@@ -153,9 +155,9 @@ def test_answers_are_byte_for_byte_what_uvicorn_sends(monkeypatch: pytest.Monkey
         seen.append(_steady(responses))
         journals.append(_journal(service))
         assert all((b"server", b"uvicorn") in headers for _, headers, _ in responses)
-        # The full path: the first sight of each plain body, every broken body and stream;
-        # of those only the streams go through uvicorn's ASGI cycle with the short cut.
-        assert len(full_path) == (len(requests) if stock else 3 + 2 * 2)
+        # One way in for every request; with the short cut only the streams go through
+        # uvicorn's ASGI cycle.
+        assert len(full_path) == len(requests)
         assert len(through_asgi) == (len(requests) if stock else 2)
         monkeypatch.undo()
     assert seen[0] == seen[1]
@@ -172,7 +174,8 @@ def _count_asgi(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     call = asgi._Endpoint.__call__
 
     async def counted(self: Any, scope: Any, receive: Any, send: Any) -> None:
-        seen.append(scope["path"])
+        if (b"authorization", b"Bearer sk-probe") not in scope["headers"]:  # not `fits`'s
+            seen.append(scope["path"])
         await call(self, scope, receive, send)
 
     monkeypatch.setattr(asgi._Endpoint, "__call__", counted)
@@ -180,7 +183,7 @@ def _count_asgi(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 
 def _warm(port: int, *bodies: str) -> None:
-    """Send each body once, so that the lane knows it (it answers bodies seen before)."""
+    """Send each body once, so that the chat step knows it (its memos keep bodies seen)."""
     for body in bodies:
         ((status, _, _),) = _exchange(port, _request(body))
         assert status == b"HTTP/1.1 201 Created"
@@ -194,14 +197,14 @@ def test_pipelined_requests_are_answered_in_order(
     full_path = _count_handled(service, monkeypatch)
     through_asgi = _count_asgi(monkeypatch)
     requests = [
-        _request(_ask("one")),  # the lane, by the short cut
-        _request(b"{not json"),  # the full path, written by the short cut
-        _request(_ask("two")),  # the lane, by the short cut
+        _request(_ask("one")),  # written by the short cut
+        _request(b"{not json"),  # an error, written by the short cut
+        _request(_ask("two")),  # written by the short cut
         _request(_ask("stream", stream=True)),  # a stream: through uvicorn's ASGI cycle ...
         _request(_ask("three")),  # ... and queued behind it, so through the cycle too
     ]
     responses = _exchange(server.port, b"".join(requests), count=5)
-    assert len(full_path) == 3  # the broken body, the stream, "three" (its lane inside)
+    assert len(full_path) == 5
     assert len(through_asgi) == 2
     statuses = [s.split(b" ")[1] for s, _, _ in responses]
     assert statuses == [b"201", b"400", b"201", b"201", b"201"]
@@ -230,7 +233,7 @@ def test_a_body_that_arrives_late_is_answered(
     assert status == b"HTTP/1.1 201 Created"
     assert json.loads(answer)["object"] == "chat.completion"
     assert len(service.journal.entries()) == 2
-    assert full_path == through_asgi == []  # the lane, by the short cut
+    assert len(full_path) == 1 and through_asgi == []  # written by the short cut
 
 
 def test_a_client_that_leaves_before_its_body_is_not_answered_or_journaled(
@@ -259,16 +262,16 @@ def test_the_access_log_has_uvicorns_line_for_the_short_cut_too(
     caplog.set_level(logging.INFO, logger="uvicorn.access")
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
         port = sock.getsockname()[1]
-        for _ in range(2):  # the first by the full path, the second by the lane: both inline
+        for _ in range(2):  # a new body, then a known one: both written by the short cut
             sock.sendall(_request(_ask("logged"), path="/v1/chat/completions?api_key=sk-secret"))
             _read(sock, 1)
-    assert len(full_path) == 1 and through_asgi == []
+    assert len(full_path) == 2 and through_asgi == []
     lines = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
     line = f'127.0.0.1:{port} - "POST /v1/chat/completions?api_key=*** HTTP/1.1" 201'
     assert lines == [line, line]
 
 
-_BIG = _ask("x " * 3000)  # over the 4 KiB the lane plans
+_BIG = _ask("x " * 3000)  # over the 4 KiB the short cut holds
 
 
 @pytest.mark.parametrize(
@@ -293,7 +296,7 @@ def test_requests_left_to_uvicorn_are_answered_as_before(
     closes: bool,
 ) -> None:
     server, service = live
-    _warm(server.port, _ask(), _BIG)  # the lane would answer these bodies
+    _warm(server.port, _ask(), _BIG)  # known bodies: the short cut would answer them
     through_asgi = _count_asgi(monkeypatch)
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
         sock.sendall(request_bytes)
@@ -311,47 +314,95 @@ def test_requests_left_to_uvicorn_are_answered_as_before(
 def test_an_unknown_uvicorn_gets_uvicorns_own_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    from mockserver._adapters.protocol import Protocol
+    from mockserver._adapters import uvicorn_seam
     from mockserver._adapters.server import http_protocol
 
-    assert http_protocol() is Protocol
+    uvicorn_seam.fits.cache_clear()
+    assert http_protocol() is uvicorn_seam.Protocol
     monkeypatch.delattr(HttpToolsProtocol, "_start_asgi_task")  # internals it builds on
+    uvicorn_seam.fits.cache_clear()
     assert http_protocol() == "auto"
+    monkeypatch.undo()
+    uvicorn_seam.fits.cache_clear()
 
 
-def test_a_failure_in_the_lane_is_counted_once_and_the_full_path_answers(
-    live: tuple[LiveServer, Service], monkeypatch: pytest.MonkeyPatch
+def _missing(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """As if uvicorn no longer had the internal the seam names by `name`: an imported name
+    gone, or an attribute of its protocol or request cycle renamed."""
+    from mockserver._adapters import uvicorn_seam
+
+    if name.startswith("_"):  # an attribute name: as if uvicorn had renamed it
+        monkeypatch.setattr(uvicorn_seam, name, getattr(uvicorn_seam, name) + "_gone")
+    else:
+        monkeypatch.delattr(uvicorn_seam, name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    __import__("mockserver._adapters.uvicorn_seam").__dict__["_adapters"].uvicorn_seam.INTERNALS,
+)
+def test_a_missing_uvicorn_internal_is_noticed_at_start_and_costs_no_request(
+    monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    server, service = live
+    """For every internal of uvicorn the short cut uses: the start-up check sees it gone
+    (``serve`` takes uvicorn's own protocol), and a server that runs the short cut anyway
+    still answers every request right, journaled once, with the journal saying what the
+    client got."""
+    from mockserver._adapters import uvicorn_seam
 
-    def broken(raw: object) -> None:
-        raise RuntimeError("a bug in the lane")
+    service = Service(Config(seed=3, clock=lambda: 1_790_000_000.0))
+    with _server(service) as server:  # started with the short cut, before the name went
+        _warm(server.port, _ask("known"))
+        _missing(monkeypatch, name)
+        uvicorn_seam.fits.cache_clear()
+        assert not uvicorn_seam.fits()
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            for text in ("known", "new"):
+                sock.sendall(_request(_ask(text)))
+                ((status, headers, body),) = _read(sock, 1)
+                assert status == b"HTTP/1.1 201 Created"
+                assert json.loads(body)["object"] == "chat.completion"
+                request_id = dict(headers)[b"x-request-id"].decode()
+                entry = service.journal.last()
+                assert (entry.status, entry.request_id) == (201, request_id)
+    monkeypatch.undo()
+    uvicorn_seam.fits.cache_clear()
+    assert len(service.journal) == 3
+    assert service.internal_errors <= 2  # each request that tried the short cut, at most
 
-    monkeypatch.setattr(service, "_fast_lane", broken)
-    ((status, _, body),) = _exchange(server.port, _request(_ask()))
-    assert status == b"HTTP/1.1 201 Created"
-    assert json.loads(body)["object"] == "chat.completion"
-    assert service.internal_errors == 1
 
-
-def test_an_answer_that_cannot_be_written_is_uvicorns_500_not_a_hang(
-    live: tuple[LiveServer, Service], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("stock", [True, False], ids=["uvicorns-protocol", "short-cut"])
+def test_an_answer_that_cannot_be_written_is_a_journaled_providers_500(
+    stock: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server, service = live
+    """A header no HTTP response can carry (here: a bug in the chat step): the app's
+    exception handler answers the provider-shaped 500 and the journal says so, on both
+    protocols."""
+    from mockserver._core.chat import Chat
     from mockserver._core.exchange import Outcome
 
-    monkeypatch.setattr(
-        service, "answer_now", lambda raw: Outcome(201, {"x-broken": "not latin-1: ✓"}, b"{}")
-    )
-    with socket.create_connection(("127.0.0.1", server.port)) as sock:
-        sock.sendall(_request(_ask()))
-        ((status, headers, body),) = _read(sock, 1)
-        sock.settimeout(2)
-        assert sock.recv(1) == b""  # closed
+    service = Service(Config(seed=1))
+    answer = Chat.__call__
+
+    def broken(self: Chat, raw: Any, entry: Any) -> Outcome:
+        if b"broken" in raw.body:
+            entry.answered_by = "generator"
+            return Outcome(201, {"x-broken": "not latin-1: \u2713"}, b"{}")
+        return answer(self, raw, entry)
+
+    monkeypatch.setattr(Chat, "__call__", broken)
+    with _server(service, stock=stock) as server:
+        ((status, headers, body),) = _exchange(server.port, _request(_ask("broken")))
+        ((after, _, _),) = _exchange(server.port, _request(_ask("next")))
     assert status == b"HTTP/1.1 500 Internal Server Error"
-    assert body == b"Internal Server Error"
-    assert (b"connection", b"close") in headers
+    error = json.loads(body)
+    assert error["statusCode"] == 500 and "a bug in aimlapi-mockserver" in error["message"]
+    entry = service.journal.entries()[0]
+    assert entry.status == 500 and entry.answered_by == "error"
+    assert "UnicodeEncodeError" in entry.notes["internal_error"]
+    assert entry.request_id == dict(headers)[b"x-request-id"].decode()
     assert service.internal_errors == 1
+    assert after == b"HTTP/1.1 201 Created"  # the server goes on
 
 
 def test_answers_of_the_full_path_are_what_uvicorn_sends_too(
@@ -393,3 +444,127 @@ def test_answers_of_the_full_path_are_what_uvicorn_sends_too(
     ]  # fmt: skip
     assert (b"connection", b"close") in seen[1][4][1]
     assert (b"x-custom", b"Yes") in seen[1][1][1]
+
+
+# ---- the size limit and the event loop, alike on both protocols --------------------------
+
+
+@pytest.mark.parametrize("stock", [True, False], ids=["uvicorns-protocol", "short-cut"])
+def test_a_body_over_the_limit_is_refused_before_the_key_and_journaled_alike(
+    stock: bool,
+) -> None:
+    """--max-body-bytes below the size the short cut holds: both protocols answer the same
+    413 (the size is checked before the key, as a server that stops reading must) and
+    journal the same entry."""
+    service = Service(Config(seed=2, clock=lambda: 1_790_000_000.0, max_body_bytes=100))
+    body = _ask("x" * 200)
+    request = _request(body).replace(b"authorization: Bearer sk-test\r\n", b"")
+    with _server(service, stock=stock) as server:
+        ((status, headers, answer),) = _exchange(server.port, request)
+    assert status == b"HTTP/1.1 413 Request Entity Too Large"
+    assert "limit is 100 bytes" in json.loads(answer)["message"]
+    (entry,) = _journal(service)
+    assert entry["status"] == 413 and entry["body"] is None
+    assert dict(headers)[b"x-request-id"].decode() == entry["request_id"]
+
+
+def test_the_limit_gives_the_same_answers_and_journal_on_both_protocols() -> None:
+    requests = [
+        _request(_ask("x" * 200)),  # over the limit, with a key
+        _request(_ask("x" * 200)).replace(b"authorization: Bearer sk-test\r\n", b""),
+        _request(_ask("ok")),  # within it
+    ]
+    seen, journals = [], []
+    for stock in (True, False):
+        service = Service(Config(seed=2, clock=lambda: 1_790_000_000.0, max_body_bytes=100))
+        with _server(service, stock=stock) as server:
+            responses = [r for request in requests for r in _exchange(server.port, request)]
+        seen.append(_steady(responses))
+        journals.append(_journal(service))
+    assert seen[0] == seen[1]
+    assert journals[0] == journals[1]
+    assert [s.split(b" ")[1] for s, _, _ in seen[0]] == [b"413", b"413", b"201"]
+
+
+def test_a_chunked_body_is_refused_as_it_crosses_the_limit(
+    live: tuple[LiveServer, Service],
+) -> None:
+    """The client has not finished its body: the 413 comes as soon as the limit is crossed,
+    with ``connection: close``, not after the whole body (which may never end)."""
+    server, service = live
+    service.config.max_body_bytes = 1000
+    chunk = b"x" * 600
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(_request(b"", "transfer-encoding: chunked"))
+        for _ in range(2):  # 1200 bytes: over the limit; the last chunk never comes
+            sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        ((status, headers, _),) = _read(sock, 1)
+        sock.settimeout(5)
+        assert sock.recv(1) == b""  # the server stopped reading and closed
+    assert status == b"HTTP/1.1 413 Request Entity Too Large"
+    assert (b"connection", b"close") in headers
+    entry = service.journal.last()
+    assert entry.status == 413 and entry.body_bytes > 1000
+
+
+_TOOLS = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({**json.loads(_ask()), "tools": _TOOLS}).encode(),
+        # the key spelt with JSON escapes: the bytes hold no "tools", the body does
+        json.dumps({**json.loads(_ask()), "tools": _TOOLS})
+        .replace('"tools"', '"\\u0074ools"')
+        .encode(),
+        json.dumps(
+            {
+                **json.loads(_ask()),
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "x", "schema": {"type": "object"}},
+                },
+            }
+        )
+        .replace('"json_schema"', '"\\u006Ason_schema"')
+        .encode(),
+    ],
+    ids=["tools", "escaped-tools", "escaped-json-schema"],
+)
+@pytest.mark.parametrize("stock", [True, False], ids=["uvicorns-protocol", "short-cut"])
+def test_schema_driven_generation_runs_off_the_event_loop(
+    body: bytes, stock: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Generation from a user's schema may take up to its time budget: whatever the
+    spelling of the body, it runs in a worker thread, never on the thread that serves
+    every other request (GET /health must not wait for it)."""
+    service = Service(Config(seed=2))
+    threads: list[str] = []
+    handle = service.handle
+
+    def recorded(raw: Any) -> Any:
+        if raw.path.endswith("/completions"):
+            threads.append(threading.current_thread().name)
+        return handle(raw)
+
+    monkeypatch.setattr(service, "handle", recorded)
+    assert service.may_block(_raw(body))
+    with _server(service, stock=stock) as server:
+        ((status, _, _),) = _exchange(server.port, _request(body))
+    assert status == b"HTTP/1.1 201 Created"
+    assert threads and threads[0] != "aimlapi-mockserver"  # the server's event-loop thread
+
+
+def test_plain_and_large_bodies_are_decided_from_the_parsed_body() -> None:
+    service = Service(Config(seed=2))
+    assert not service.may_block(_raw(_ask("tools and json_schema, in words only")))
+    assert service.may_block(_raw(_ask("x" * 70_000)))  # parsing it takes a while too
+    assert not service.may_block(_raw(b"{not json"))  # answered at once: 400
+
+
+def _raw(body: bytes | str) -> Any:
+    from mockserver._core.exchange import RawRequest
+
+    data = body.encode() if isinstance(body, str) else body
+    return RawRequest("POST", "/v1/chat/completions", {"content-type": "application/json"}, data)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
+from pathlib import Path
+
+import pytest
 
 import mockserver
+import mockserver.schemas
+import mockserver.strategies
+import mockserver.verify
 
 
 def _public(module: object) -> set[str]:
@@ -29,3 +36,37 @@ def test_the_plugin_is_registered_for_pytest() -> None:
     assert any(
         ep.name == "aimlapi_mock" and ep.value == "mockserver.pytest_plugin" for ep in entry_points
     )
+
+
+def _imports(path: Path) -> set[str]:
+    """The modules a Python file imports (``import a.b`` and ``from a.b import c``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("folder", ["contract_tests", "examples"])
+def test_the_suites_users_copy_use_only_public_names(folder: str) -> None:
+    """contract_tests/ and examples/ are what users copy: they must run on the public API
+    alone, so no private module (``mockserver._...``) may appear in them."""
+    private = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for name in _imports(path)
+        if any(part.startswith("_") for part in name.split(".")[1:2])
+        and name.startswith("mockserver.")
+    }
+    assert not private, "private imports:\n" + "\n".join(sorted(private))
+
+
+def test_public_modules_list_their_names() -> None:
+    for module in (mockserver.schemas, mockserver.strategies, mockserver.verify):
+        assert set(module.__all__) <= set(dir(module)), module.__name__

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from mockserver import AIMLAPI, OPENAI, Config, Profile, Service
 from mockserver._generation import engine
-from mockserver._generation.warm import WarmAnswers
 
 _PROMPTS = ["Hello", 'Explain "quotes" and \\ slashes', "Tell me about tides", "Hi 👋 ünïcode"]
 
@@ -43,9 +42,8 @@ def _answers(
     """Each answer's status, headers, body and journal entry (timings left out)."""
     out = []
     for body in bodies:
-        if cold:  # forget every rendered answer and prepared body: the full path each time
-            service._warm = WarmAnswers(service.config.profile, service._fingerprint)
-            service._prepared.clear()
+        if cold:  # forget every rendered answer and prepared body: cold each time
+            service.chat.forget()
         outcome = post(service, body)
         headers = {k: v for k, v in outcome.headers.items() if k != "openai-processing-ms"}
         entry = service.journal.last().as_dict()
@@ -64,9 +62,9 @@ def _answers(
 def test_the_warm_path_sends_the_bytes_the_full_path_would(
     requests: list[dict[str, Any]], profile: Profile, seed: int
 ) -> None:
-    # One service forgets what it prepared and rendered before each request (the full path
-    # every time); the other answers repeats by its fast lane, from what it rendered once.
-    # Both draw the same, send the same bytes and journal the same entries.
+    # One service forgets what it prepared and rendered before each request (cold every
+    # time); the other answers repeats from its memos, from what it rendered once. Both
+    # draw the same, send the same bytes and journal the same entries.
     same = {"seed": seed, "profile": profile, "clock": lambda: 1.75e9, "self_check": False}
     bodies = requests * 40
     cold_service, warm_service = Service(Config(**same)), Service(Config(**same))
@@ -126,7 +124,7 @@ def test_a_repeated_body_inside_a_scope_is_journaled_in_that_scope() -> None:
     assert len(service.journal) == 3
 
 
-def test_a_failure_in_the_fast_lane_is_counted_and_the_full_path_answers(
+def test_a_failure_on_a_warm_body_is_counted_once_and_answered_in_the_providers_shape(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     service = Service(Config(seed=1))
@@ -137,6 +135,7 @@ def test_a_failure_in_the_fast_lane_is_counted_and_the_full_path_answers(
 
     monkeypatch.setattr(service.rate_limits, "take", broken)
     outcome = post(service)
-    assert outcome.status == 500  # the full path's guard: a provider-shaped 500, journaled
-    assert service.internal_errors == 2  # the lane's failure and the full path's
+    assert outcome.status == 500  # the last-resort guard: a provider-shaped 500, journaled
+    assert json.loads(outcome.body)["statusCode"] == 500
+    assert service.internal_errors == 1
     assert "RuntimeError: boom" in service.journal.last().notes["internal_error"]

@@ -12,14 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from mockserver._contract import errors
 from mockserver._core.exchange import Config, Outcome, RawRequest, StreamItem
 from mockserver._core.pipeline import Service
 
@@ -42,18 +44,12 @@ def create_app(
     return app
 
 
-LANE_TRIED = "mockserver.lane_tried"
-"""Scope key a server protocol sets when it asked `Service.answer_now` already."""
 ANSWERED = "mockserver.answered"
 """Scope key of the `Outcome` a server protocol got from `Service.handle` already (one that
 waits or streams): the endpoint writes it, reading and handling nothing again."""
-
-
-def needs_thread(body: bytes) -> bool:
-    """Whether answering may take a while: generation from a user's schema may take up to
-    its time budget, so it runs in a thread and the event loop keeps serving everyone else.
-    Every other request (the common case) is answered inline, where a thread hop costs more."""
-    return b'"tools"' in body or b'"json_schema"' in body
+_OUTCOME = "mockserver.outcome"  # the outcome being written, for the exception handler
+_STARTED = "mockserver.started"  # its head is on the wire: a failure can only cut it
+_LOG = logging.getLogger("uvicorn.error")
 
 
 def direct_service(app: Any) -> Service | None:
@@ -63,30 +59,51 @@ def direct_service(app: Any) -> Service | None:
         app = getattr(app, "app", None)
         if app is None:
             return None
-    return app._endpoint.service if not app.user_middleware and app._direct() else None
+    return app.endpoint.service if app.direct() else None
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """The app's handler for an exception no step caught (a bug in the mock): the
+    provider-shaped 500, journaled (`Service.failed`)."""
+    service: Service = request.app.state.service
+    scope = request.scope
+    answer = service.failed(raw_request(scope, b""), scope.get(_OUTCOME), exc)
+    _LOG.error(
+        "the mock failed while answering %s %s", scope["method"], scope["path"], exc_info=exc
+    )
+    return Response(answer.body, answer.status, headers=answer.headers)
 
 
 class _App(Starlette):
-    """A Starlette app whose one route takes every path. While nobody has added middleware
-    or routes in front of it, HTTP requests go straight to the endpoint: Starlette's
-    error and exception middleware and its router would only hand them on (the pipeline
-    answers every error itself), and they cost a tenth of a warm request."""
+    """A Starlette app whose one route takes every path (the pipeline routes: routes.py),
+    with `server_error` as its handler for any exception. While nobody has added
+    middleware or routes in front of it, HTTP requests go straight to the endpoint:
+    Starlette's middleware and router would only hand them on, at a tenth of a warm
+    request's cost, so the same handler is called here."""
 
     def __init__(self, endpoint: _Endpoint) -> None:
         self._catch_all = Route("/{path:path}", endpoint)
-        self._endpoint = endpoint
-        super().__init__(routes=[self._catch_all])
+        self.endpoint = endpoint
+        super().__init__(routes=[self._catch_all], exception_handlers={Exception: server_error})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self.user_middleware and self._direct():
-            scope["app"] = self
-            await self._endpoint(scope, receive, send)
+        if scope["type"] != "http" or not self.direct():
+            await super().__call__(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        scope["app"] = self
+        try:
+            await self.endpoint(scope, receive, send)
+        except ConnectionDropped:
+            raise
+        except Exception as exc:
+            if scope.get(_STARTED):
+                raise  # uvicorn cuts the connection; there is nothing else to say now
+            response = await server_error(Request(scope), exc)
+            await response(scope, receive, send)
 
-    def _direct(self) -> bool:
+    def direct(self) -> bool:
         routes = self.router.routes
-        return len(routes) == 1 and routes[0] is self._catch_all
+        return not self.user_middleware and len(routes) == 1 and routes[0] is self._catch_all
 
 
 class _Endpoint:
@@ -101,6 +118,7 @@ class _Endpoint:
             outcome = await self._outcome(scope, receive)
             if outcome is None:  # the client left before its body arrived
                 return
+        scope[_OUTCOME] = outcome
         if outcome.delay <= 0 and outcome.stream is None:
             await self._write(scope, outcome, send)  # nothing to wait on: no watcher needed
             return
@@ -122,16 +140,21 @@ class _Endpoint:
 
     async def _outcome(self, scope: Scope, receive: Receive) -> Outcome | None:
         raw = await self._read(scope, receive)
-        if raw is None or isinstance(raw, Outcome):
-            return raw
-        if needs_thread(raw.body):
-            return await asyncio.to_thread(self.service.handle, raw)
-        return self.service.handle(raw, lane=LANE_TRIED not in scope)
+        if raw is None:
+            return None
+        service = self.service
+        if service.may_block(raw):
+            return await asyncio.to_thread(service.handle, raw)
+        outcome = service.handle(raw)
+        if raw.size is not None:  # refused unread: the rest of the body is not wanted
+            outcome.headers["connection"] = "close"
+        return outcome
 
     async def _write(self, scope: Scope, outcome: Outcome, send: Send) -> None:
         if outcome.delay > 0:
             await asyncio.sleep(outcome.delay)
         headers = [(_name(k), v.encode("latin-1")) for k, v in outcome.headers.items()]
+        scope[_STARTED] = True
         if outcome.stream is None:
             headers.append((b"content-length", str(len(outcome.body)).encode()))
             await send(
@@ -143,18 +166,19 @@ class _Endpoint:
         await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
         await _stream(outcome.stream, send)
 
-    async def _read(self, scope: Scope, receive: Receive) -> RawRequest | Outcome | None:
+    async def _read(self, scope: Scope, receive: Receive) -> RawRequest | None:
+        """The request with its body; past the size limit, without it (`RawRequest.size`)
+        as soon as the limit is crossed, declared or not."""
         limit = self.service.config.max_body_bytes
-        path = scope["path"]
         declared = declared_length(scope["headers"])
         if declared is not None and declared > limit:
-            return self.service.error_outcome(errors.too_large(limit), path, "")
+            return raw_request(scope, b"", size=declared)
         message: Message = await receive()
         if message["type"] != "http.request":  # the client went away
             return None
         first: bytes = message.get("body", b"")
         if len(first) > limit:
-            return self.service.error_outcome(errors.too_large(limit), path, "")
+            return raw_request(scope, b"", size=len(first))
         if message.get("more_body", False):
             body = bytearray(first)  # += on bytes would copy the whole body once per chunk
             while message.get("more_body", False):
@@ -163,7 +187,7 @@ class _Endpoint:
                     return None
                 body += message.get("body", b"")
                 if len(body) > limit:
-                    return self.service.error_outcome(errors.too_large(limit), path, "")
+                    return raw_request(scope, b"", size=len(body))
             first = bytes(body)
         return raw_request(scope, first)
 
@@ -177,13 +201,14 @@ def declared_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
     return None
 
 
-def raw_request(scope: Scope, body: bytes) -> RawRequest:
-    """The pipeline's view of an ASGI request whose body has been read."""
+def raw_request(scope: Scope, body: bytes, *, size: int | None = None) -> RawRequest:
+    """The pipeline's view of an ASGI request whose body has been read (or, with `size`,
+    refused unread)."""
     headers = {
         _NAMES.get(k) or k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
     }
     query = scope.get("query_string", b"").decode("latin-1")
-    return RawRequest(scope["method"], scope["path"], headers, body, query)
+    return RawRequest(scope["method"], scope["path"], headers, body, query, size)
 
 
 # Header names a client sends on every request, decoded once (uvicorn gives them lower-case).

@@ -15,15 +15,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from mockserver._adapters.transport import Adapter, Httpx2Patch, Offline, VirtualClock
+from mockserver._adapters.transport import Adapter, Answerer, Httpx2Patch, Offline, VirtualClock
 from mockserver._contract import profiles
+from mockserver._contract.endpoint import BASE_URL
 from mockserver._control import assertions
 from mockserver._control.journal import Entry, Journal
 from mockserver._control.scopes import HEADER
 from mockserver._core.admin_guard import LOOPBACK_HOSTS, host_name
 from mockserver._core.pipeline import CHAT_PATHS, Config, Service
 
-DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"
+DEFAULT_BASE_URL = BASE_URL
 _T = TypeVar("_T")
 
 
@@ -47,6 +48,24 @@ class MockAPI:
         self.stub = self._scoped(service.stub)
         self.fault = self._scoped(service.fault)
         self.chaos = self._scoped(service.chaos)
+        self._answerer: Answerer = service.handle
+
+    @property
+    def answerer(self) -> Answerer:
+        """What answers this mock's in-process requests: `Service.handle`, unless a test
+        put something else in its place (`answer_with`)."""
+        return self._answerer
+
+    @contextmanager
+    def answer_with(self, answerer: Answerer) -> Iterator[None]:
+        """Answer in-process requests with `answerer` (a `RawRequest` in, an `Outcome`
+        out) for the length of the block, then with the service again: the seam through
+        which a test records its requests (``--aimlapi-record``) instead of mocking them."""
+        previous, self._answerer = self._answerer, answerer
+        try:
+            yield
+        finally:
+            self._answerer = previous
 
     def _scoped(self, method: Callable[..., _T]) -> Callable[..., _T]:
         if self.test_id is None:
@@ -113,6 +132,14 @@ class MockAPI:
         return [e for e in self.requests if not e.valid]
 
 
+def mock_transport(service: Service, *, base_url: str = DEFAULT_BASE_URL) -> httpx.MockTransport:
+    """An httpx transport that answers every request from `service`, in process and with
+    no socket, as `httpx.MockTransport` does: for a client you build yourself,
+    ``httpx.Client(base_url=DEFAULT_BASE_URL, transport=mock_transport(service))``. Paths
+    are read below `base_url`; scripted latency advances a virtual clock, never sleeps."""
+    return httpx.MockTransport(Adapter(httpx, lambda: service.handle, VirtualClock(), base_url))
+
+
 def _respx() -> Any:
     """respx, imported on first use so that ``import mockserver`` and the server do not need
     the testing extra."""
@@ -170,7 +197,11 @@ def mock_aimlapi(
     offline = Offline(mock.base_urls, passthrough)
     mock.offline = offline
     router = respx.MockRouter(assert_all_called=False, assert_all_mocked=False, using="httpx")
-    httpx_adapters = [Adapter(httpx, service, clock, url) for url in mock.base_urls]
+
+    def answerer() -> Answerer:
+        return mock.answerer
+
+    httpx_adapters = [Adapter(httpx, answerer, clock, url) for url in mock.base_urls]
     for adapter in httpx_adapters:
         router.route(url__startswith=adapter.prefix + "/").mock(side_effect=adapter)
     for item in offline.passthrough:
@@ -186,7 +217,7 @@ def mock_aimlapi(
         import httpx2
 
         patch2 = Httpx2Patch(
-            [Adapter(httpx2, service, clock, url) for url in mock.base_urls], offline
+            [Adapter(httpx2, answerer, clock, url) for url in mock.base_urls], offline
         )
     with router:
         if patch2 is not None:

@@ -50,7 +50,7 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
-class _QuietDrops(logging.Filter):
+class QuietDrops(logging.Filter):
     """A scripted dropped connection is the mock doing its job, not an error worth a traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -68,7 +68,7 @@ class _RedactedAccessLog(logging.Filter):
 
 
 _ACCESS_FILTER = _RedactedAccessLog()
-_DROPS_FILTER = _QuietDrops()
+_DROPS_FILTER = QuietDrops()
 
 
 def _uvicorn_config(
@@ -102,11 +102,12 @@ def _options(host: str, port: int, log_level: str, access_log: bool | None) -> d
 
 
 def http_protocol() -> type[asyncio.Protocol] | str:
-    """The protocol with the fast lane's short cut (see protocol.py) when httptools is
-    installed; else uvicorn's choice."""
+    """uvicorn's httptools protocol with the mock's short cut (uvicorn_seam.py) when the
+    installed uvicorn answers through it as through its own (`uvicorn_seam.fits`); else
+    uvicorn's choice."""
     try:
-        from mockserver._adapters.protocol import Protocol, fits
-    except ImportError:  # pragma: no cover - uvicorn[standard] brings httptools
+        from mockserver._adapters.uvicorn_seam import Protocol, fits
+    except ImportError:  # uvicorn moved a name the seam imports, or httptools is missing
         return "auto"
     return Protocol if fits() else "auto"
 
@@ -175,7 +176,17 @@ def serve_workers(
 
 
 class LiveServer:
-    """A uvicorn server in a background thread on a free loopback port."""
+    """The mock on a real socket: a uvicorn server in a background thread, on a free
+    loopback port unless told otherwise. The ``aimlapi_live_server`` fixture yields one;
+    override that fixture to start it another way::
+
+        @pytest.fixture(scope="session")
+        def aimlapi_live_server():
+            with LiveServer(Service(Config(seed=0, api_keys=frozenset({"sk-test"})))) as server:
+                yield server
+
+    ``base_url`` is what an OpenAI-style client wants; ``service`` is the mock it serves.
+    """
 
     def __init__(self, service: Service, host: str = "127.0.0.1", port: int = 0) -> None:
         self.service = service

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator, Generator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Sequence
 from types import ModuleType
 from typing import Any
 from unittest import mock
 
 from mockserver._core.exchange import Outcome, RawRequest, StreamItem
-from mockserver._core.pipeline import Service
 
 
 class VirtualClock:
@@ -47,11 +46,19 @@ def _read_timeout(request: Any) -> float | None:
     return None if value is None else float(value)
 
 
-class Adapter:
-    """Answers requests of one client library (`lib` is the ``httpx`` or ``httpx2`` module)."""
+Answerer = Callable[[RawRequest], Outcome]
+"""What answers an in-process request: `Service.handle`, or what a test puts in its place
+(`MockAPI.answer_with`)."""
 
-    def __init__(self, lib: ModuleType, service: Service, clock: VirtualClock, prefix: str) -> None:
-        self.lib, self.service, self.clock, self.prefix = lib, service, clock, prefix.rstrip("/")
+
+class Adapter:
+    """Answers requests of one client library (`lib` is the ``httpx`` or ``httpx2`` module)
+    by `answer` (called anew for each request, so it may change while the mock runs)."""
+
+    def __init__(
+        self, lib: ModuleType, answer: Callable[[], Answerer], clock: VirtualClock, prefix: str
+    ) -> None:
+        self.lib, self.answer, self.clock, self.prefix = lib, answer, clock, prefix.rstrip("/")
         base = lib.URL(self.prefix)
         self._origin = (base.scheme, base.host, base.port)
         self._path = base.path.rstrip("/")
@@ -70,7 +77,7 @@ class Adapter:
             request.read(),
             url.query.decode("latin-1") if isinstance(url.query, bytes) else str(url.query),
         )
-        outcome = self.service.handle(raw)
+        outcome = self.answer()(raw)
         self._wait(outcome.delay, request)
         if outcome.stream is None:
             return self.lib.Response(

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import parse_qsl, urlencode
 
+from mockserver._contract.replies import Raw
 from mockserver._control import scenario_files
 from mockserver._control.scenario_files import Scenario
 from mockserver._control.scenarios import Stub
-from mockserver._generation.replies import Raw
 
 Outcome = Literal["complete", "cut", "broken", "unreachable", "timeout"]
 

@@ -91,19 +91,19 @@ class Recording:
         """The recording proxy's ``http://127.0.0.1:PORT/v1``; None when only replaying."""
         return None if self._live is None else self._live.base_url
 
-    def handle(self, raw: RawRequest, *, lane: bool = True) -> Outcome:
+    def handle(self, raw: RawRequest) -> Outcome:
         """For the in-process mock: forward to the recording proxy what it should record,
         let the mock answer the rest (the control plane, and in ``new`` mode what the
         cassette already answers)."""
         if self._live is None or self._client is None or raw.path.startswith(ADMIN_PREFIX):
-            return Service.handle(self.service, raw, lane=lane)
+            return self.service.handle(raw)
         recorder = self._live.app
         if (
             isinstance(recorder, Recorder)
             and recorder.replay
             and recorder.replays(raw.path, raw.body)
         ):
-            return Service.handle(self.service, raw, lane=lane)
+            return self.service.handle(raw)
         request = self._client.build_request(
             raw.method,
             self._live.url + raw.path,

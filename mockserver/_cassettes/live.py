@@ -17,7 +17,7 @@ from mockserver._cassettes.recorder import Recorder
 
 
 def _config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Config:
-    logging.getLogger("uvicorn.error").addFilter(server._QuietDrops())
+    logging.getLogger("uvicorn.error").addFilter(server.QuietDrops())
     options: dict[str, Any] = {
         "host": host,
         "port": port,

@@ -7,4 +7,6 @@ from typing import Literal
 
 Mode = Literal["none", "once", "new", "all"]
 MODES: tuple[Mode, ...] = ("none", "once", "new", "all")
-DEFAULT_UPSTREAM = "https://api.aimlapi.com/v1"
+from mockserver._contract.endpoint import BASE_URL  # noqa: E402
+
+DEFAULT_UPSTREAM = BASE_URL

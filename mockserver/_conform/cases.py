@@ -16,8 +16,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from mockserver._contract import folding, sse
+from mockserver._contract.replies import Raw
 from mockserver._control.faults import Fault, StreamFault
-from mockserver._generation.replies import Raw
 from mockserver._strategies.common import FUNCTION_NAMES
 from mockserver._strategies.completions import chat_completions
 from mockserver._strategies.errors import _errors as error_variants

@@ -171,8 +171,8 @@ _UNREAD = object()
 
 
 class LateBody(Entry):
-    """An entry whose body is parsed when first read: for bytes the mock parsed before
-    (the fast lane's), so a load test does not parse each body twice."""
+    """An entry whose body is parsed when first read, unless the mock parsed it while
+    answering (then it is set): a load test's repeated body is parsed once, not per request."""
 
     __slots__ = ("_raw",)
 
@@ -185,7 +185,10 @@ class LateBody(Entry):
     def body(self) -> Any:
         value = _BODY.__get__(self)
         if value is _UNREAD:
-            value = strict_json.reparse(self._raw)
+            try:
+                value = strict_json.reparse(self._raw)
+            except strict_json.JsonProblem:  # answered before the body was read (a 401)
+                value = self._raw.decode("utf-8", "replace")
             _BODY.__set__(self, value)
         return value
 

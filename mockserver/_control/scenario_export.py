@@ -13,10 +13,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from mockserver._control.faults import Fault, FaultQueue, Latency, StreamFault
-from mockserver._control.scenarios import Match, Stub, Stubs
-from mockserver._generation.budget import TimedPattern
-from mockserver._generation.replies import (
+from mockserver._contract.replies import (
     Error,
     FromFixture,
     Raw,
@@ -25,6 +22,9 @@ from mockserver._generation.replies import (
     Text,
     ToolCalls,
 )
+from mockserver._contract.timed_regex import TimedPattern
+from mockserver._control.faults import Fault, FaultQueue, Latency, StreamFault
+from mockserver._control.scenarios import Match, Stub, Stubs
 
 
 def match_spec(match: Match) -> dict[str, Any]:

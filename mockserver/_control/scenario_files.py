@@ -15,13 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver._contract import strict_json, validation
-from mockserver._contract.violations import Violation
-from mockserver._control import stub_checks
-from mockserver._control.faults import Fault, Latency, Split, StreamFault
-from mockserver._control.scenarios import Match, Stub
-from mockserver._generation import fixtures
-from mockserver._generation.budget import TimedPattern, timed_pattern
-from mockserver._generation.replies import (
+from mockserver._contract.replies import (
     Call,
     Error,
     FromFixture,
@@ -31,6 +25,12 @@ from mockserver._generation.replies import (
     Text,
     ToolCalls,
 )
+from mockserver._contract.timed_regex import TimedPattern, timed_pattern
+from mockserver._contract.violations import Violation
+from mockserver._control import stub_checks
+from mockserver._control.faults import Fault, Latency, Split, StreamFault
+from mockserver._control.scenarios import Match, Stub
+from mockserver._generation import fixtures
 
 _REPLY_KINDS = ("content", "tool_calls", "refusal", "error", "fixture", "raw")
 

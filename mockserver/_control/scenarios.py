@@ -14,10 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from mockserver._contract.arguments import OPTIONAL_BOOL, OPTIONAL_INT, OPTIONAL_STR, check
-from mockserver._control import stub_checks
-from mockserver._control.faults import Fault
-from mockserver._generation.budget import TimedPattern
-from mockserver._generation.replies import (
+from mockserver._contract.replies import (
     Call,
     Error,
     FromFixture,
@@ -27,6 +24,9 @@ from mockserver._generation.replies import (
     Text,
     ToolCalls,
 )
+from mockserver._contract.timed_regex import TimedPattern
+from mockserver._control import stub_checks
+from mockserver._control.faults import Fault
 
 _REPLY_TYPES = (Text, ToolCalls, Refusal, Error, Raw, FromFixture)
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockserver._contract import strict_json
-from mockserver._generation.replies import Error, Raw, Refusal, Reply, Text, ToolCalls
+from mockserver._contract.replies import Error, Raw, Refusal, Reply, Text, ToolCalls
 
 __all__ = ["check_headers", "check_reply"]
 

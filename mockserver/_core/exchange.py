@@ -7,10 +7,13 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mockserver._contract.profiles import AIMLAPI, Profile
 from mockserver._contract.sse import StreamItem as StreamItem
+
+if TYPE_CHECKING:
+    from mockserver._control.journal import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +24,9 @@ class RawRequest:
     """Lower-case names."""
     body: bytes = b""
     query: str = ""
+    size: int | None = None
+    """The body's size when the adapter stopped reading it (past ``max_body_bytes``, with
+    `body` left empty); None: ``len(body)``."""
 
 
 @dataclass(slots=True)
@@ -34,6 +40,8 @@ class Outcome:
     """Seconds to wait before answering (scripted latency)."""
     on_disconnect: Callable[[], None] | None = None
     """Adapters call it when the client left before the answer was complete."""
+    entry: Entry | None = None
+    """The journal entry `Service.handle` stamped it with (for `Service.failed`)."""
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -53,11 +61,16 @@ class Config:
     api_keys: frozenset[str] | None = None
     """Accepted bearer keys; None accepts any non-empty key (a key is still required)."""
     max_body_bytes: int = 8 * 1024 * 1024
-    self_check: bool = field(default_factory=lambda: _env_flag("MOCKSERVER_SELF_CHECK"))
+    """Request bodies larger than this are refused (413) as soon as the limit is crossed."""
+    self_check: bool = field(
+        default_factory=lambda: _env_flag("MOCKSERVER_SELF_CHECK"),
+        metadata={"default": "False (True with MOCKSERVER_SELF_CHECK=1)"},
+    )
     """Validate every body and chunk the mock emits against schemas/ (a failure is a 500
     naming the violation). Off by default for speed: the test suite proves every variant
     valid, and runs with MOCKSERVER_SELF_CHECK=1 so that every answer it sees is checked."""
     journal_size: int = 1000
+    """Requests the journal keeps (the oldest go first); 0 keeps none, for load tests."""
     journal_bytes: int = 64 * 1024 * 1024
     """Bytes of request bodies the journal keeps (the oldest entries go first); a body
     larger than 1/64 of it is journaled with its long strings cut, and says so."""
@@ -82,13 +95,3 @@ class Config:
     """Answers follow the prompt: the tool it asks for with the arguments it gives, the
     output format a framework asks for (README "What the mock answers"). False: tools,
     arguments and JSON-mode objects drawn at random, prose for every format."""
-
-
-@dataclass
-class Call:
-    """What the control plane sees of one chat request."""
-
-    seq: int
-    request: dict[str, Any]
-    headers: Mapping[str, str]
-    request_id: str

@@ -3,7 +3,7 @@
 jsonschema runs ``pattern``, ``patternProperties`` and ``additionalProperties`` (beside
 patterns) through ``re.search``, which can backtrack for ever (``^(x+x+)+y$``) while
 holding the interpreter. Here those keywords search with the ``regex`` package and a
-timeout (`budget.REGEX_SECONDS`); a search that runs out of time counts as no match, so
+timeout (`timed_regex.REGEX_SECONDS`); a search that runs out of time counts as no match, so
 the value is drawn again and, in the end, the schema is refused with a 400.
 """
 
@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from mockserver._generation import budget
+from mockserver._contract import timed_regex
 from mockserver._generation.schema_keywords import UnsatisfiableSchema
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterat
     if (
         validator.is_type(instance, "string")
         and isinstance(pattern, str)
-        and budget.search(pattern, instance) is not True
+        and timed_regex.search(pattern, instance) is not True
     ):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
@@ -39,7 +39,7 @@ def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: An
         return
     for pattern, sub in patterns.items():
         for key, value in instance.items():
-            if budget.search(pattern, key):
+            if timed_regex.search(pattern, key):
                 yield from validator.descend(value, sub, path=key, schema_path=pattern)
 
 
@@ -49,7 +49,7 @@ def _extras(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]
     return [
         k
         for k in instance
-        if k not in properties and not any(budget.search(p, k) for p in patterns)
+        if k not in properties and not any(timed_regex.search(p, k) for p in patterns)
     ]
 
 

@@ -17,11 +17,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver._contract.replies import Refusal, Text, ToolCalls
 from mockserver._generation import formats, instances, json_mode, text, tokens
 from mockserver._generation.budget import deadline, schema_driven
 from mockserver._generation.ids import random_id as random_id
 from mockserver._generation.model import Choice, Completion, FinishReason, ToolCall, Usage
-from mockserver._generation.replies import Refusal, Text, ToolCalls
 from mockserver._generation.tool_calls import SchemaRefused as SchemaRefused
 from mockserver._generation.tool_calls import tool_calls
 

@@ -13,10 +13,10 @@ from typing import Any
 from mockserver._contract import folding, sse
 from mockserver._contract.errors import ApiError
 from mockserver._contract.profiles import Profile
+from mockserver._contract.replies import FromFixture, Raw
 from mockserver._contract.resources import data_dir
 from mockserver._generation import engine, render, tokens
 from mockserver._generation.model import Choice, Completion, ToolCall, Usage
-from mockserver._generation.replies import FromFixture, Raw
 
 MAX_FIXTURE_BYTES = 16 * 1024 * 1024
 """A fixture is a recorded answer: anything larger is a mistake (or ``/dev/zero``)."""

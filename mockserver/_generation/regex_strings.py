@@ -12,12 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from mockserver._generation.budget import (
-    MAX_PATTERN_SIZE,
-    MAX_STRING_LENGTH,
-    TimedPattern,
-    timed_pattern,
-)
+from mockserver._contract.timed_regex import MAX_PATTERN_SIZE, TimedPattern, timed_pattern
+from mockserver._generation.budget import MAX_STRING_LENGTH
 
 __all__ = ["Node", "compiled_pattern", "parse_pattern", "sample"]
 

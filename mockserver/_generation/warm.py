@@ -41,6 +41,11 @@ class WarmAnswers:
         )
         self._lock = threading.Lock()
 
+    @property
+    def kept(self) -> tuple[int, int]:
+        """What it holds now: bytes of rendered answers, and remembered (plan, draws) pairs."""
+        return self._template_bytes, len(self._outcomes)
+
     def body(
         self, plan: engine.Plan, draws: engine.Draws, id: str, created: int
     ) -> tuple[bytes, Usage]:

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver._contract.replies import Raw
 from mockserver._contract.sse import Split
-from mockserver._generation.replies import Raw
 from mockserver._strategies.common import Json
 
 

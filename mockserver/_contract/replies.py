@@ -1,4 +1,6 @@
-"""Scripted replies: what a stub answers with, rendered by the engine like a generated answer."""
+"""Scripted replies: what a stub answers with (the engine renders Text, ToolCalls and Refusal
+like a generated answer). The public reply types, on the ground floor because both the
+control plane (stubs) and generation (rendering them) speak of them."""
 
 from __future__ import annotations
 
