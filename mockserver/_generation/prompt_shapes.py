@@ -106,7 +106,8 @@ def value(item: Field, shape: Shape, rng: random.Random) -> Any:
     if item.kind in ("int", "float"):
         numbers = [n for n in shape.facts.numbers if item.kind == "float" or float(n).is_integer()]
         if numbers:
-            return numbers[int(rng.random() * len(numbers))]
+            said = numbers[int(rng.random() * len(numbers))]
+            return int(said) if item.kind == "int" else said
         return rng.randint(1, 100) if item.kind == "int" else round(rng.uniform(1, 100), 2)
     if item.kind == "list":
         return [fake_text(rng, name_words(item.name)) for _ in range(rng.randint(1, 3))]
