@@ -90,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
         "default: off, or MOCKSERVER_SELF_CHECK)",
     )
     serve.add_argument(
+        "--no-follow-prompt",
+        dest="follow_prompt",
+        action="store_false",
+        help="purely random answers: tools, arguments and formats drawn without reading "
+        "the prompt (default: answers follow the prompt's tools, arguments and format)",
+    )
+    serve.add_argument(
         "--stubs",
         metavar="FILE",
         help="load stubs, faults and chaos from a JSON or YAML scenario file (format: schemas/stubs.json)",
@@ -239,6 +246,7 @@ def serve_setup(args: argparse.Namespace) -> tuple[Config, scenario_files.Scenar
         strict=args.strict,
         allowed_hosts=LOOPBACK_HOSTS | {args.host, *args.allow_hosts},
         workers=args.workers,
+        follow_prompt=args.follow_prompt,
     )
     if args.self_check:
         config.self_check = True
