@@ -3,13 +3,10 @@ free loopback port (tests and the pytest plugin)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -21,24 +18,6 @@ from mockserver._cassettes.recorder import Recorder
 _QUIET = server.QuietDrops()
 """An upstream that broke off is relayed as the same cut (the recorder raises
 `ConnectionDropped` for uvicorn to close the connection): no traceback for it."""
-
-
-class _Server(uvicorn.Server):
-    """Stops gracefully on Ctrl-C or SIGTERM and exits 0 (uvicorn re-raises the signal
-    after its shutdown, which would report a recorder stopped on purpose as killed)."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        handled = (signal.SIGINT, signal.SIGTERM)
-        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
-        try:
-            yield
-        finally:
-            for sig, handler in original.items():
-                signal.signal(sig, handler)
 
 
 def _config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Config:
@@ -59,7 +38,7 @@ def _config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Confi
 
 def serve(recorder: Recorder, *, host: str, port: int, log_level: str) -> int:
     """Proxy until Ctrl-C or SIGTERM; prints the base URL clients should use."""
-    running = _Server(_config(recorder, host, port, log_level))
+    running = server.Server(_config(recorder, host, port, log_level))
 
     def announce() -> None:
         while not running.started and not running.should_exit:
