@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test serve lint typecheck pytest bench constraints clean test-clients test-uvicorn docs
+.PHONY: test serve lint typecheck pytest bench constraints clean test-clients test-uvicorn test-agents docs
 
 SERVE_STAMP := $(VENV)/.installed-serve
 
@@ -80,6 +80,22 @@ test-uvicorn:
 	$(UVICORN_VENV)/bin/python -c "import uvicorn; print('uvicorn', uvicorn.__version__)"
 	$(UVICORN_VENV)/bin/python -m pytest tests/test_protocol.py tests/test_server.py --hypothesis-profile=ci $(PYTEST_ARGS)
 
+# The agent-framework group: DSPy, smolagents, the OpenAI Agents SDK, Haystack and AutoGen
+# run their agents against the live mock, unscripted. Its own venv and pins
+# (constraints-agents.txt): these frameworks pin openai, httpx and pydantic apart from both
+# other groups. Telemetry is off (tests_agents/conftest.py); nothing leaves loopback.
+AGENTS_VENV ?= .venv-agents
+AGENTS_STAMP := $(AGENTS_VENV)/.installed
+
+$(AGENTS_STAMP): pyproject.toml constraints-agents.txt tests_agents/requirements.txt
+	test -x $(AGENTS_VENV)/bin/python || $(PYTHON) -m venv $(AGENTS_VENV)
+	$(AGENTS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-agents.txt -e '.[testing]' -r tests_agents/requirements.txt
+	touch $(AGENTS_STAMP)
+
+test-agents: $(AGENTS_STAMP)
+	$(AGENTS_VENV)/bin/python -m pytest tests_agents --hypothesis-profile=ci -p no:cacheprovider \
+		-W "ignore:Exception ignored in:pytest.PytestUnraisableExceptionWarning" $(PYTEST_ARGS)
+
 serve: $(SERVE_STAMP)
 	$(BIN)/mockserver serve --host $(HOST) --port $(PORT)
 
@@ -93,7 +109,7 @@ constraints:  # re-pin every dependency to the newest versions pyproject.toml al
 	mv constraints.new constraints.txt && rm -rf .venv-pin
 
 clean:
-	rm -rf $(VENV) $(CLIENTS_VENV) $(UVICORN_VENV) $(JS)/node_modules site build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules
+	rm -rf $(VENV) $(CLIENTS_VENV) $(UVICORN_VENV) $(AGENTS_VENV) $(JS)/node_modules site build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules
 
 .PHONY: bench-record
 bench-record: $(STAMP)  # the recorder's overhead on a stream (README "Record, replay, drift")

@@ -26,7 +26,7 @@ if _typing.TYPE_CHECKING:
     from mockserver._core.exchange import Config, Outcome, RawRequest
     from mockserver._core.pipeline import Service
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Imported on first use: pytest imports this package for its plugin in every session, and
 # a session that never touches the mock should not pay for Starlette and jsonschema.

@@ -25,7 +25,7 @@ from mockserver._cassettes.modes import DEFAULT_UPSTREAM, MODES  # noqa: E402
 from mockserver._plugin.warning_types import UnknownFieldWarning, UnusedStubWarning  # noqa: E402
 
 _INI_PASSTHROUGH = "aimlapi_passthrough"
-_CONTRACT = pytest.StashKey[tuple[Any, str]]()
+_CONTRACT = pytest.StashKey[Any]()
 
 __all__ = ["UnknownFieldWarning", "UnusedStubWarning"]
 
@@ -71,17 +71,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     path = config.getoption("--aimlapi-contract", None)
     if path:
-        from mockserver._verify.consumer import Recorder
+        from mockserver._verify.session_contract import SessionContract
 
-        config.stash[_CONTRACT] = (Recorder().__enter__(), str(path))
+        config.stash[_CONTRACT] = SessionContract.start(config, str(path))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     found = config.stash.get(_CONTRACT, None)
     if found is not None:
-        recorder, path = found
-        recorder.__exit__(None, None, None)
-        recorder.write(path)
+        found.finish()
 
 
 def _options(request: pytest.FixtureRequest) -> MarkerOptions:
@@ -114,6 +112,19 @@ def _entered(stack: contextlib.ExitStack, context: Any, prefix: str) -> Any:
     except (TypeError, ValueError, KeyError, CassetteMissing) as exc:
         wrong = f"{prefix}{exc}"
     pytest.fail(wrong, pytrace=False)  # outside the except block: no chained traceback
+
+
+def _closed(stack: contextlib.ExitStack) -> None:
+    """Close `stack`; a recording test that sent no request fails with the plain reason."""
+    from mockserver._plugin.cassettes import NothingRecorded
+
+    try:
+        stack.close()
+    except NothingRecorded as exc:
+        note = str(exc)
+    else:
+        return
+    pytest.fail(f"aimlapi: {note}", pytrace=False)  # outside the except block: no chain
 
 
 def _cassette(
@@ -159,7 +170,7 @@ def aimlapi_mock(request: pytest.FixtureRequest) -> Iterator[MockAPI]:
         mock = _entered(stack, started, "@pytest.mark.aimlapi: ")
         _entered(stack, _cassette(request, mock, options, in_process=True), "aimlapi: ")
         yield mock
-        stack.close()  # the cassette first: what it recorded belongs to this test
+        _closed(stack)  # the cassette first: what it recorded belongs to this test
         _finish(mock, options)
 
 
@@ -201,6 +212,7 @@ def aimlapi_server(
             if recording is not None:  # this test records: clients go through the proxy
                 mock = MockAPI(service, [recording], clock=None, test_id=scope)
             yield mock
+            _closed(stack)
         _finish(mock, options)
     finally:
         service.reset()

@@ -12,14 +12,23 @@ from helpers import AUTH, ask, post
 
 from mockserver import Config, Service
 from mockserver._cassettes import cassette
+from mockserver._cassettes.capture import Capture
 from mockserver._cassettes.cassette import CassetteDir, Exchange
+from mockserver._cassettes.secrets import SCRUBBED
 from mockserver._cli import main as cli
 from mockserver._control import scenario_files
+from mockserver._control.same_request import SameRequest
 from mockserver._control.scenarios import Match
 
 
-def _exchange(request: dict[str, Any], **kw: Any) -> Exchange:
-    return Exchange(
+def _exchange(
+    request: dict[str, Any],
+    *,
+    body: bytes = b"",
+    events: list[tuple[float, bytes]] | None = None,
+    **kw: Any,
+) -> Exchange:
+    exchange = Exchange(
         "POST",
         "/v1/chat/completions",
         kw.pop("query", ""),
@@ -29,6 +38,15 @@ def _exchange(request: dict[str, Any], **kw: Any) -> Exchange:
         "aimlapi",
         **kw,
     )
+    exchange.capture = Capture(stream=events is not None)
+    for at, data in events or [(0.0, body)]:
+        exchange.capture.add(data, at)
+    return exchange
+
+
+def _stub(exchange: Exchange, ignore: Any = cassette.IGNORED_BY_DEFAULT) -> dict[str, Any]:
+    stub, _ = exchange.stub("c", ignore, exchange.scrubber())
+    return stub
 
 
 STREAM = [
@@ -63,17 +81,17 @@ def _recorded(folder: Path, body: dict[str, Any]) -> Path:
 def test_replay_matches_on_what_changes_the_answer(
     recorded: dict[str, Any], sent: dict[str, Any], reason: str
 ) -> None:
-    stub = _exchange(recorded).stub("c")
+    stub = _stub(_exchange(recorded))
     match = scenario_files.match(stub["match"])
     assert match.misses(sent) == ([reason] if reason else [])
 
 
 def test_the_ignored_fields_are_configurable_and_written_into_the_cassette() -> None:
-    stub = _exchange(ask("hi", reasoning_effort="low")).stub("c", ignore={"reasoning_effort"})
+    stub = _stub(_exchange(ask("hi", reasoning_effort="low")), ignore={"reasoning_effort"})
     assert stub["match"]["request_ignore"] == ["reasoning_effort"]
     match = scenario_files.match(stub["match"])
     assert match.misses(ask("hi", reasoning_effort="high")) == []
-    assert Match(request={"model": "o3-mini"}).misses({"model": "o3-mini", "x": 1}) == [
+    assert Match(where=SameRequest({"model": "o3-mini"})).misses({"model": "o3-mini", "x": 1}) == [
         "x is 1, which the recording does not have"
     ]
 
@@ -88,7 +106,7 @@ def test_credentials_never_reach_the_file_wherever_they_hide(tmp_path: Path) -> 
         body=json.dumps({"message": f"bad key {secret}"}).encode(),
     )
     text = CassetteDir(tmp_path).write(exchange).read_text()
-    assert secret not in text and cassette.SCRUBBED in text
+    assert secret not in text and SCRUBBED in text
     recorded = json.loads(text)["stubs"][0]["recorded"]["request"]
     assert recorded["query"] == "x=1" and recorded["headers"] == {}
 

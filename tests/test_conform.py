@@ -4,8 +4,11 @@ with a framing bug fails with its smallest failing example, and CMD that cannot 
 from __future__ import annotations
 
 import io
+import os
+import resource
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
@@ -13,6 +16,7 @@ from xml.etree import ElementTree
 import pytest
 
 from mockserver._cli import main as cli
+from mockserver._conform import client
 from mockserver._conform.kit import Kit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +79,68 @@ def test_a_client_that_prints_no_json_fails_and_one_that_cannot_run_is_exit_2(
     assert "cannot run" in capsys.readouterr().err
     assert cli.main(["conform", "--client", "true", "--case", "nope"]) == 2
     assert "unknown case(s) nope; known: stream, completion, error-400" in capsys.readouterr().err
+
+
+def _gone(pid: int) -> bool:
+    """Whether process `pid` no longer runs (waiting a little for init to reap it)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        if "State:\tZ" in Path(f"/proc/{pid}/status").read_text():
+            return True  # a zombie: dead, waiting for its parent to collect it
+        time.sleep(0.05)
+    return False
+
+
+def test_a_client_that_prints_without_end_fails_with_the_cap_and_memory_stays_flat() -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    noisy = f"{sys.executable} -c \"import sys; b = b'x' * 2**20; [sys.stdout.buffer.write(b) for _ in range(400)]\""
+    passed, out = run(noisy, 1, "error-400")
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert passed == [False]
+    assert f"the client printed more than {client.MAX_OUTPUT} bytes on stdout" in out
+    assert grown_kib < 64 * 1024, f"the kit grew by {grown_kib} KiB"
+
+
+def test_a_hanging_client_is_killed_with_its_whole_process_group(tmp_path: Path) -> None:
+    pidfile = tmp_path / "grandchild.pid"
+    hangs = f"sh -c 'sleep 300 & echo $! > {pidfile}; wait'"
+    out = io.StringIO()
+    results = Kit(hangs, examples=1, only=["error-400"], timeout=1).run(out)
+    assert [r.passed for r in results] == [False]
+    assert "the client did not finish within 1s" in out.getvalue()
+    assert _gone(int(pidfile.read_text()))  # no orphan left behind
+
+
+def test_a_grandchild_holding_stdout_does_not_hold_up_the_run(tmp_path: Path) -> None:
+    pidfile = tmp_path / "grandchild.pid"
+    answers = f"""sh -c 'sleep 300 & echo $! > {pidfile}; echo "{{\\"error\\": {{\\"status\\": 400}}}}"'"""
+    out = io.StringIO()
+    results = Kit(answers, examples=1, only=["error-400"], timeout=120).run(out)
+    assert [r.passed for r in results] == [True], out.getvalue()
+    assert results[0].seconds < 60  # not the timeout: the run ended with its command
+    assert _gone(int(pidfile.read_text()))
+
+
+def test_shrinking_has_its_own_time_budget(tmp_path: Path) -> None:
+    seen = tmp_path / "seen"
+    # Fails at once the first time; every later run (the shrinking) would hang.
+    flaky = f"sh -c 'if [ -e {seen} ]; then sleep 300; else touch {seen}; echo nonsense; fi'"
+    out = io.StringIO()
+    results = Kit(flaky, examples=5, only=["stream"], timeout=120, shrink_time=2).run(out)
+    assert [r.passed for r in results] == [False]
+    assert "the client printed no JSON object: nonsense" in out.getvalue()
+    assert results[0].seconds < 60  # each shrinking run would otherwise wait 120 s
+
+
+def test_the_command_line_takes_the_timeouts(capsys: pytest.CaptureFixture[str]) -> None:
+    command = ["conform", "--client", "sleep 30", "--case", "error-400", "--examples", "1"]
+    assert cli.main([*command, "--timeout", "0.5", "--shrink-time", "1"]) == 1
+    assert "the client did not finish within 0.5s" in capsys.readouterr().out
+    assert cli.main([*command, "--timeout", "0"]) == 2
 
 
 def test_the_kits_cases_follow_the_profiles_dated_shapes() -> None:

@@ -128,3 +128,10 @@ def test_what_the_container_runs_answers_on_loopback(tmp_path: Path) -> None:
         process.wait(timeout=15)
         if process.stderr is not None:
             process.stderr.close()
+
+
+def test_the_deployment_runs_the_image_of_this_version() -> None:
+    import mockserver
+
+    (container,) = _documents()["Deployment"]["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == f"aimlapi-mockserver:{mockserver.__version__}"

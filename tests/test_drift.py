@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +14,20 @@ import httpx
 import pytest
 import upstreams
 from helpers import ask, post, transcript
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockserver import Config, Service
+from mockserver._adapters.server import LiveServer
 from mockserver._cassettes import cassette
+from mockserver._cassettes import drift as drift_module
+from mockserver._cassettes.capture import Capture
 from mockserver._cassettes.cassette import CassetteDir, Exchange
 from mockserver._cassettes.live import LiveApp
 from mockserver._cassettes.recorder import Recorder
 from mockserver._cli import main as cli
+from mockserver._contract import profiles
+from mockserver.strategies import chat_requests, invalid_chat_requests
 
 MODES = {
     "hello": ask("hello"),
@@ -156,6 +165,59 @@ def test_cassettes_are_scenario_files_editable_by_hand(
     assert "stubs[0].reply.raw.chunks[0].at" in capsys.readouterr().err
 
 
+# ---- the mock's own recordings: nothing to report ------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["aimlapi", "openai"])
+def recording_the_mock(request: pytest.FixtureRequest) -> Iterator[tuple[Recorder, LiveApp, str]]:
+    profile = profiles.get(request.param)
+    with LiveServer(Service(Config(profile=profile, seed=11))) as mock:
+        recorder = Recorder(
+            mock.base_url, None, Service(Config(profile=profile)), log=lambda _: None
+        )
+        with LiveApp(recorder) as live:
+            yield recorder, live, request.param
+
+
+@st.composite
+def drawn_requests(draw: st.DrawFn) -> dict[str, Any]:
+    """Streams with and without include_usage, tools, n > 1, and invalid requests (errors)."""
+    kind = draw(st.sampled_from(["stream", "usage", "tools", "n", "any", "invalid"]))
+    if kind == "invalid":
+        request: dict[str, Any] = draw(invalid_chat_requests())[0]
+        return request
+    request = draw(
+        chat_requests(stream=kind in ("stream", "usage") or None, tools=kind == "tools" or None)
+    )
+    if kind == "usage":
+        request["stream_options"] = {"include_usage": True}
+    if kind == "n":
+        request["n"] = draw(st.integers(2, 4))
+    return request
+
+
+@given(body=drawn_requests())
+def test_drift_reports_nothing_on_the_mock_s_own_recordings(
+    recording_the_mock: tuple[Recorder, LiveApp, str], body: dict[str, Any]
+) -> None:
+    recorder, live, profile = recording_the_mock
+    with tempfile.TemporaryDirectory() as folder:
+        recorder.store = CassetteDir(folder)
+        httpx.post(
+            live.base_url + "/chat/completions",
+            json=body,
+            headers={"authorization": "Bearer k-123456"},
+            timeout=30,
+        )
+        assert recorder.wait_idle(30)
+        (finding,) = drift_module.report(folder, profiles.get(profile))
+    assert finding.ok, finding.contract
+    assert finding.unknown_fields == []
+    assert finding.missing_fields == []
+    assert finding.changed_types == []
+    assert not finding.mock, json.dumps([str(finding.mock), body])  # "same shape"
+
+
 PROVIDER_2026 = Path(__file__).resolve().parent / "data" / "aimlapi-2026-03-gpt-4o-stream.sse"
 
 
@@ -174,8 +236,10 @@ def test_the_providers_2026_transcript_drift_checks_clean_against_the_default_pr
         "POST", "/v1/chat/completions", "", {"authorization": "Bearer k"},
         json.dumps(request).encode(), "https://api.aimlapi.com/v1", "aimlapi", status=201,
         response_headers={"content-type": "text/event-stream"},
-        events=[(0.01 * i, e) for i, e in enumerate(events)],
     )  # fmt: skip
+    exchange.capture = Capture(stream=True)
+    for i, event in enumerate(events):
+        exchange.capture.add(event, 0.01 * i)
     path = CassetteDir(folder).write(exchange)
     if replay:
         service = Service(Config(), scenario=cassette.load(path, speed=0))

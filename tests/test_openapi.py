@@ -149,3 +149,10 @@ def test_the_control_planes_request_bodies_are_parts_of_the_stubs_schema() -> No
             continue
         part = route.body.removeprefix("#/$defs/")
         assert part in stubs["$defs"], route
+
+
+def test_the_document_is_of_this_version() -> None:
+    import mockserver
+
+    document = json.loads((data_dir("schemas") / "openapi.json").read_text("utf-8"))
+    assert document["info"]["version"] == mockserver.__version__

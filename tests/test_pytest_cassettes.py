@@ -143,3 +143,54 @@ def test_new_records_only_what_the_cassette_lacks_and_all_records_again(
     run(pytester, upstream, "--aimlapi-record=all", "-k", "test_chat").assert_outcomes(passed=1)
     assert len(upstream.service.journal) == before + 2
     assert [s["name"] for s in stubs(cassette)] == ["chat#1", "chat#2"]
+
+
+SAME_URL = """
+import json, openai, pytest
+
+KEY = {key!r}
+UPSTREAM = {upstream!r}
+
+@pytest.mark.aimlapi(cassette="cassettes/same.json", base_url=UPSTREAM)
+def test_same_url(aimlapi_mock):
+    # The README's own setup: the client, the mock and the recorder's upstream share one URL.
+    client = openai.OpenAI(base_url=UPSTREAM, api_key=KEY, max_retries=0, timeout=20)
+    plain = client.chat.completions.create(model="o3-mini", messages=[{{"role": "user", "content": "Hi"}}])
+    chunks = list(client.chat.completions.create(
+        model="o3-mini", messages=[{{"role": "user", "content": "Hi"}}], stream=True))
+    with open("seen.jsonl", "a") as f:
+        f.write(json.dumps(["same", plain.choices[0].message.content, len(chunks)]) + "\\n")
+
+@pytest.mark.aimlapi(cassette="cassettes/nothing.json")
+def test_sends_nothing(aimlapi_mock):
+    pass
+"""
+
+
+def test_in_process_recording_works_when_the_client_calls_the_upstream_url_itself(
+    pytester: pytest.Pytester, upstream: LiveServer
+) -> None:
+    pytester.makepyfile(SAME_URL.format(key=KEY, upstream=upstream.base_url))
+    before = len(upstream.service.journal)
+    result = run(pytester, upstream, "--aimlapi-record=once", "-k", "test_same_url")
+    result.assert_outcomes(passed=1)
+    assert len(upstream.service.journal) == before + 2  # the real upstream answered both
+    recorded = stubs(pytester.path / "cassettes" / "same.json")
+    assert [s["reply"]["raw"]["status"] for s in recorded] == [200, 200]  # type: ignore[index]
+    online = seen(pytester)
+    run(pytester, upstream, "-k", "test_same_url").assert_outcomes(passed=1)  # replay, offline
+    assert seen(pytester) == online
+    assert len(upstream.service.journal) == before + 2
+
+
+def test_recording_a_test_that_sends_nothing_says_so_plainly(
+    pytester: pytest.Pytester, upstream: LiveServer
+) -> None:
+    pytester.makepyfile(SAME_URL.format(key=KEY, upstream=upstream.base_url))
+    result = run(pytester, upstream, "--aimlapi-record=once", "-k", "test_sends_nothing")
+    result.assert_outcomes(passed=1, errors=1)
+    out = result.stdout.str()
+    assert "the test sent no request to record, so cassette" in out
+    assert "a test that calls no API needs no cassette=" in out
+    assert "Traceback" not in out
+    assert not (pytester.path / "cassettes" / "nothing.json").exists()

@@ -61,9 +61,11 @@ def test_the_recorder_hears_only_while_it_listens() -> None:
     with Recorder() as recorder:
         assert taps.listening()
         transcript(post(service, ask(stream=True)))
-        post(service, ask(temperature=0.2))  # invalid: its error counts, its shape does not
+        post(service, ask(temperature=0.2))  # invalid: a negative test's answer, no shape
     post(service, ask(seed=5))
     contract = recorder.contract()
     assert [r["shape"]["stream"] for r in contract["requests"]] == [True]
     kinds = sorted(response_variants.describe(v) for v in contract["responses"])
-    assert kinds == ["error 400 envelope", "stream 201 text (usage_chunk)"]
+    assert kinds == ["stream 201 text (usage_chunk)"]
+    apart = [response_variants.describe(v) for v in contract["negative"]]
+    assert apart == ["error 400 envelope"]

@@ -10,14 +10,19 @@ import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockserver import Config, Refusal, Service
 from mockserver._adapters.server import LiveServer
 from mockserver._cli import main as cli
 from mockserver._cli import validate as validate_cli
 from mockserver._contract import profiles
+from mockserver._verify import budget
+from mockserver.strategies import chat_requests
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTRACT = ROOT / "examples" / "contract.json"
@@ -143,6 +148,26 @@ def test_the_example_contract_is_what_the_examples_tests_write(tmp_path: Path) -
         "--hypothesis-profile=ci --aimlapi-contract examples/contract.json"
     )
     assert validate_cli.run([str(written)], None) == 0
+
+
+@given(
+    request=chat_requests(),
+    limits=st.dictionaries(
+        st.sampled_from(budget.TOKEN_LIMITS),
+        st.integers(min_value=1, max_value=10**30)
+        | st.floats(min_value=1, max_value=1.7e308, allow_nan=False),
+    ),
+)
+def test_cheap_requests_stay_cheap_for_every_token_limit(
+    request: dict[str, Any], limits: dict[str, Any]
+) -> None:
+    made = budget.cheap({**request, **limits})
+    assert set(budget.TOKEN_LIMITS) >= {"max_completion_tokens", "max_tokens"}
+    for name in budget.TOKEN_LIMITS:
+        if name in made:
+            assert made[name] <= budget.CHEAP_MAX_TOKENS, (name, made[name])
+    assert made["max_completion_tokens"] <= budget.CHEAP_MAX_TOKENS
+    assert budget.cheap({**request, "max_tokens": 1.4e308})["max_tokens"] == budget.CHEAP_MAX_TOKENS
 
 
 def test_the_2025_wire_passes_verify_wire_2025_and_a_gateway_error_may_take_either_shape(

@@ -32,7 +32,7 @@ WORKER_ARGS = "MOCKSERVER_WORKER_ARGS"
 WORKER_STATE = "MOCKSERVER_STATE_DIR"
 
 
-class _Server(uvicorn.Server):
+class Server(uvicorn.Server):
     """Stops gracefully on Ctrl-C or SIGTERM and then exits 0: uvicorn re-raises the signal
     after its shutdown, which reports a mock stopped on purpose as killed."""
 
@@ -123,7 +123,7 @@ def serve(
 ) -> int:
     """Serve until Ctrl-C or SIGTERM; prints the base URL clients should use."""
     service = Service(config, scenario=scenario)
-    server = _Server(_uvicorn_config(service, host, port, log_level, access_log=access_log))
+    server = Server(_uvicorn_config(service, host, port, log_level, access_log=access_log))
 
     def announce() -> None:
         while not server.started and not server.should_exit:

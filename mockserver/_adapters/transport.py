@@ -156,12 +156,6 @@ class UnroutedRequestError(RuntimeError):
     """A test that is offline by default sent a request to a URL the mock does not route."""
 
 
-RECORDING: set[str] = set()
-"""URL prefixes a test records through (``--aimlapi-record``): its loopback recording proxy
-and the upstream it forwards to. Every offline mock lets them through while it records,
-whichever fixture started the recording."""
-
-
 class Offline:
     """The network policy of an in-process mock: URLs routed to the mock, URLs let through on
     purpose (``passthrough``), and an error naming the URL for every other request, so a test
@@ -182,7 +176,7 @@ class Offline:
 
     def allows(self, url: Any) -> bool:
         text = str(url)
-        for item in (*self.passthrough, *RECORDING):
+        for item in self.passthrough:
             if "://" in item:
                 if text.startswith(item):
                     return True

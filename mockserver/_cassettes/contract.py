@@ -5,8 +5,10 @@ body or every chunk, the cross-field rules and the stream framing; shared by the
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Mapping, Sequence
 
+from mockserver._cassettes.capture import Capture
 from mockserver._contract import validation
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import Violation
@@ -67,6 +69,48 @@ def exchange(
 ) -> list[Violation]:
     """Everything one exchange breaks; [] when it satisfies the contract."""
     return head(profile, status, headers, stream) + body(status, data, events, stream=stream)
+
+
+def body_of(
+    status: int, headers: Mapping[str, str], capture: Capture, *, stream: bool
+) -> list[Violation]:
+    """What a recorded answer's body breaks; a compressed body (sent despite
+    ``accept-encoding: identity``) is checked once inflated, within the capture's cap."""
+    data = capture.body()
+    encoding = {k.lower(): v for k, v in headers.items()}.get("content-encoding", "identity")
+    encoding = encoding.strip().lower()
+    if encoding not in ("", "identity"):
+        inflated = inflate(data, encoding, capture.limit)
+        if isinstance(inflated, Violation):
+            return [inflated]
+        data = inflated
+    if capture.stream:
+        return body(status, b"", [data], stream=stream)
+    return body(status, data, None, stream=stream)
+
+
+def inflate(data: bytes, encoding: str, limit: int) -> bytes | Violation:
+    """`data` decoded from a gzip or deflate `encoding`, at most `limit` bytes of it; a
+    `Violation` naming why it cannot be read."""
+    where = "headers.content-encoding"
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        return Violation(
+            where,
+            "content-encoding",
+            f"the body is {encoding}-encoded although the recorder asked for identity; "
+            "it is relayed and recorded as it came, but not checked",
+        )
+    modes = (16 + zlib.MAX_WBITS,) if encoding != "deflate" else (zlib.MAX_WBITS, -zlib.MAX_WBITS)
+    for mode in modes:
+        try:
+            inflater = zlib.decompressobj(mode)
+            out = inflater.decompress(data, limit)
+        except zlib.error:
+            continue
+        if inflater.unconsumed_tail:
+            return Violation(where, "content-encoding", f"inflated, the body exceeds {limit} bytes")
+        return out
+    return Violation(where, "content-encoding", f"the body is not valid {encoding} data")
 
 
 def _json(data: bytes, kind: validation.Kind, at: str) -> list[Violation]:

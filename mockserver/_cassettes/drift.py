@@ -7,6 +7,7 @@ how does the mock's own answer to the same request differ in shape.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -16,9 +17,10 @@ from typing import Any
 
 from mockserver._cassettes import contract, shapes
 from mockserver._cassettes.cassette import HOP_BY_HOP, files
-from mockserver._contract import sse, validation
+from mockserver._contract import folding, sse, validation
 from mockserver._contract.profiles import Profile
-from mockserver._control import scenario_files
+from mockserver._contract.replies import Call, Raw, Refusal, Reply, Text, ToolCalls
+from mockserver._control import documents, scenario_files
 from mockserver._core.exchange import Config, RawRequest
 from mockserver._core.pipeline import Service
 
@@ -65,24 +67,23 @@ class Finding:
 def report(folder: str | Path, profile: Profile) -> list[Finding]:
     """One `Finding` per recorded exchange under `folder`; SpecError for an unreadable file."""
     findings: list[Finding] = []
-    for path in files(folder):
-        document = _read(path)
+    for path, within in files(folder):
+        document = _read(path, within)
         for stub in document.get("stubs", ()):
             if "recorded" in stub and "raw" in (stub.get("reply") or {}):
                 findings.append(_finding(path, stub, profile))
     return findings
 
 
-def _read(path: Path) -> dict[str, Any]:
-    scenario_files.load(path)  # the same errors as --stubs for a broken file
-    text = path.read_text("utf-8")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        loaded: dict[str, Any] = yaml.safe_load(text)
-        return loaded
-    parsed: dict[str, Any] = json.loads(text)
-    return parsed
+def _read(path: Path, within: Path | None) -> dict[str, Any]:
+    """The cassette as a document, after the checks ``--stubs`` makes (the same errors)."""
+    try:
+        document = documents.load(path, within=within)
+    except (documents.Refused, documents.Unreadable) as exc:
+        raise scenario_files.SpecError(str(exc)) from None
+    scenario_files.parse(document, source=str(path), base=path.parent)
+    loaded: dict[str, Any] = document
+    return loaded
 
 
 @dataclass
@@ -93,17 +94,18 @@ class _Answer:
     events: list[bytes] | None
 
 
-def _recorded_answer(raw: Mapping[str, Any], profile: Profile) -> _Answer:
-    headers = {k.lower(): v for k, v in (raw.get("headers") or {}).items()}
-    status = int(raw.get("status") or profile.success_status)
-    if "chunks" in raw:
-        events = [c["data"].encode("utf-8", "surrogateescape") for c in raw["chunks"]]
-        return _Answer(status, headers, b"", events)
-    if "events" in raw:
-        return _Answer(status, headers, b"", [raw["events"].encode()])
-    if "text" in raw:
-        return _Answer(status, headers, raw["text"].encode("utf-8", "surrogateescape"), None)
-    return _Answer(status, headers, json.dumps(raw.get("body")).encode(), None)
+def _recorded_answer(spec: Mapping[str, Any], profile: Profile) -> _Answer:
+    raw = scenario_files.reply({"raw": spec})  # bytes as replay sends them (base64 decoded)
+    assert isinstance(raw, Raw)
+    headers = {k.lower(): v for k, v in raw.headers.items()}
+    status = raw.status or profile.success_status
+    if raw.timed is not None:
+        return _Answer(status, headers, b"", [data for _, data in raw.timed])
+    if raw.events is not None:
+        return _Answer(status, headers, b"", [raw.events])
+    if raw.text is not None:
+        return _Answer(status, headers, raw.text, None)
+    return _Answer(status, headers, json.dumps(raw.body).encode(), None)
 
 
 def _finding(path: Path, stub: Mapping[str, Any], profile: Profile) -> Finding:
@@ -130,9 +132,15 @@ def _finding(path: Path, stub: Mapping[str, Any], profile: Profile) -> Finding:
     provider = _shape(answer)
     kind = _kind(answer)
     if kind is not None:
-        finding.unknown_fields = shapes.unknown(provider, shapes.known(validation.schema(kind)))
+        finding.unknown_fields = shapes.unknown(provider, _declared(kind))
     finding.mock = _versus_mock(request, answer, provider, profile)
     return finding
+
+
+@functools.cache
+def _declared(kind: validation.Kind) -> set[str]:
+    """What the schemas declare for `kind`, read from them (so drift follows their changes)."""
+    return shapes.known(validation.schema(kind))
 
 
 def _kind(answer: _Answer) -> validation.Kind | None:
@@ -161,25 +169,49 @@ def _values(answer: _Answer) -> list[Any]:
 def _shape(answer: _Answer) -> dict[str, str]:
     found: dict[str, str] = {}
     for value in _values(answer):
-        found.update(shapes._merge(found, shapes.shape(value)))
+        found.update(shapes.merge(found, shapes.shape(value)))
     return found
 
 
 def _versus_mock(
     request: Mapping[str, Any], answer: _Answer, provider: dict[str, str], profile: Profile
 ) -> MockDifference:
-    service = Service(Config(profile=profile, seed=0, journal_size=0))
+    """How the mock's answer to the same request differs in shape. What kind of answer a
+    model gives (text, tool calls, a refusal) is partly chance, and the mock's seed is not
+    the provider's; so besides its own answer the mock is also asked for the kinds the
+    provider gave, and the closer of the two is compared: the shapes a client parses."""
     body = request.get("body")
     data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
     headers = {"content-type": "application/json", "authorization": "Bearer mockserver-drift"}
-    outcome = service.handle(
-        RawRequest(request["method"], request["path"], headers, data, request.get("query", ""))
-    )
-    events = None
-    if outcome.stream is not None:
-        events = [e for _, e in outcome.stream if e is not None]
-    mock = _Answer(outcome.status, outcome.headers, outcome.body, events)
-    ours = _shape(mock)
+    raw = RawRequest(request["method"], request["path"], headers, data, request.get("query", ""))
+    candidates = [_difference(answer, provider, _mock_answers(raw, profile, []))]
+    kinds = _kinds(answer)
+    if kinds and candidates[0]:
+        candidates.append(_difference(answer, provider, _mock_answers(raw, profile, kinds)))
+    return min(candidates, key=lambda d: sum(map(len, asdict(d).values())))
+
+
+def _mock_answers(raw: RawRequest, profile: Profile, replies: list[Reply]) -> list[_Answer]:
+    """The mock's answer to `raw`, or one answer scripted with each of `replies`."""
+    answers = []
+    scripted: list[Reply | None] = [*replies] or [None]
+    for reply in scripted:
+        service = Service(Config(profile=profile, seed=0, journal_size=0))
+        if reply is not None:
+            service.stub(reply)
+        outcome = service.handle(raw)
+        events = None
+        if outcome.stream is not None:
+            events = [e for _, e in outcome.stream if e is not None]
+        answers.append(_Answer(outcome.status, outcome.headers, outcome.body, events))
+    return answers
+
+
+def _difference(answer: _Answer, provider: dict[str, str], mocks: list[_Answer]) -> MockDifference:
+    ours: dict[str, str] = {}
+    for mock in mocks:
+        ours.update(shapes.merge(ours, _shape(mock)))
+    mock = mocks[-1]
     diff = MockDifference(
         only_in_mock=shapes.unknown(ours, set(provider)),
         only_in_provider=shapes.unknown(provider, set(ours)),
@@ -196,6 +228,45 @@ def _versus_mock(
     if mock.status != answer.status:
         diff.status = f"provider {answer.status}, mock {mock.status}"
     return diff
+
+
+def _kinds(answer: _Answer) -> list[Reply]:
+    """One scripted reply per kind of answer the provider's choices hold (its own words)."""
+    if answer.status >= 400:
+        return []
+    values = _values(answer)
+    try:
+        completion = (
+            values[0]
+            if answer.events is None
+            else folding.fold(v for v in values if isinstance(v, dict) and not v.get("error"))
+        )
+    except (IndexError, ValueError, KeyError, TypeError):
+        return []
+    found: dict[str, Reply] = {}
+    for choice in completion.get("choices") or () if isinstance(completion, dict) else ():
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
+            continue
+        calls = message.get("tool_calls")
+        try:
+            if calls:
+                found.setdefault(
+                    "tool_calls",
+                    ToolCalls(
+                        [
+                            Call(str(c["function"]["name"]), str(c["function"]["arguments"]))
+                            for c in calls
+                        ]
+                    ),
+                )
+            elif message.get("refusal"):
+                found.setdefault("refusal", Refusal(str(message["refusal"])))
+            else:
+                found.setdefault("text", Text(str(message.get("content") or "")))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return list(found.values())
 
 
 def render(findings: Sequence[Finding], profile: Profile) -> str:

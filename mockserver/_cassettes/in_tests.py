@@ -9,14 +9,13 @@ through the same proxy as ``mockserver record``, on a loopback port, to the upst
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
 import httpx
 
-from mockserver._cassettes import cassette
+from mockserver._cassettes import cassette, network
 from mockserver._cassettes.cassette import HOP_BY_HOP, CassetteFile
 from mockserver._cassettes.live import LiveApp
 from mockserver._cassettes.modes import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM
@@ -27,12 +26,10 @@ from mockserver._control.scenarios import Stub
 from mockserver._core.exchange import Outcome, RawRequest, StreamItem
 from mockserver._core.pipeline import ADMIN_PREFIX, Service
 
-_LOADED: weakref.WeakValueDictionary[int, Stub] = weakref.WeakValueDictionary()
-
 
 def is_cassette(stub: Stub) -> bool:
     """Whether `stub` came from a cassette (an unused one is no reason to warn)."""
-    return _LOADED.get(id(stub)) is stub
+    return stub.source == "cassette"
 
 
 class CassetteMissing(LookupError):
@@ -41,38 +38,46 @@ class CassetteMissing(LookupError):
 
 class Recording:
     """One test's cassette: loads it into `service`, and when the mode records, runs the
-    recording proxy (``base_url``) whose exchanges are appended to the cassette file."""
+    recording proxy (``base_url``) whose exchanges are appended to the cassette file.
+
+    The in-process mock hands every request to `handle`; what is to be recorded goes to the
+    proxy through `network.Loopback`, which no mock routes, so the client's base URL may
+    be the upstream's own (the proxy reaches the upstream the same way)."""
 
     def __init__(self, service: Service, path: Path, mode: Mode, upstream: str) -> None:
         if mode not in MODES:
             raise ValueError(f"--aimlapi-record must be one of {', '.join(MODES)}; got {mode!r}")
         self.service, self.path, self.mode, self.upstream = service, path, mode, upstream
         self._live: LiveApp | None = None
-        self._client: httpx.Client | None = None
+        self._recorder: Recorder | None = None
+        self._store: CassetteFile | None = None
+        self._network: network.Loopback | None = None
 
     def __enter__(self) -> Recording:
         exists = self.path.exists()
         if self.mode == "none" and not exists:
             raise CassetteMissing(
-                f"cassette {self.path} does not exist; record it with --aimlapi-record=once"
+                f"cassette {self.path} does not exist; record it with --aimlapi-record=once "
+                "(a test that sends no request needs no cassette)"
             )
         if self.mode == "all" and exists:
             self.path.unlink()
         replaying = exists and self.mode in ("none", "once", "new")
         if replaying:
             for stub in cassette.load(self.path, speed=0).stubs:
-                _LOADED[id(self.service.stubs.add(stub))] = stub
+                self.service.stubs.add(stub)
             self.service.stubs.strict = self.mode != "new"
         if not replaying or self.mode == "new":
-            recorder = Recorder(
+            self._store = CassetteFile(self.path)
+            self._recorder = Recorder(
                 self.upstream,
-                CassetteFile(self.path),
+                self._store,
                 self.service,
                 replay=self.mode == "new",
                 log=lambda _: None,
             )
-            self._live = LiveApp(recorder).__enter__()
-            self._client = httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+            self._live = LiveApp(self._recorder).__enter__()
+            self._network = network.Loopback()
         return self
 
     def __exit__(
@@ -81,10 +86,23 @@ class Recording:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._client is not None:
-            self._client.close()
+        if self._network is not None:
+            self._network.close()
+        if self._recorder is not None:
+            self._recorder.wait_idle()
         if self._live is not None:
             self._live.__exit__(kind, exc, tb)
+
+    def close(self) -> str | None:
+        """End the recording (as ``__exit__``); what the test should be told, if anything:
+        a recording test that sent no request has nothing to record."""
+        self.__exit__(None, None, None)
+        if self._store is not None and self._store.written == 0 and not self.path.exists():
+            return (
+                f"the test sent no request to record, so cassette {self.path} was not written "
+                f"(--aimlapi-record={self.mode}); a test that calls no API needs no cassette="
+            )
+        return None
 
     @property
     def base_url(self) -> str | None:
@@ -95,36 +113,34 @@ class Recording:
         """For the in-process mock: forward to the recording proxy what it should record,
         let the mock answer the rest (the control plane, and in ``new`` mode what the
         cassette already answers)."""
-        if self._live is None or self._client is None or raw.path.startswith(ADMIN_PREFIX):
+        if self._live is None or self._network is None or raw.path.startswith(ADMIN_PREFIX):
             return self.service.handle(raw)
-        recorder = self._live.app
-        if (
-            isinstance(recorder, Recorder)
-            and recorder.replay
-            and recorder.replays(raw.path, raw.body)
-        ):
+        recorder = self._recorder
+        if recorder is not None and recorder.replay and recorder.replays(raw.path, raw.body):
             return self.service.handle(raw)
-        request = self._client.build_request(
-            raw.method,
-            self._live.url + raw.path,
-            params=raw.query or None,
-            headers={k: v for k, v in raw.headers.items() if k not in ("host", "content-length")},
-            content=raw.body,
+        url = httpx.URL(self._live.url + raw.path, query=raw.query.encode("latin-1"))
+        headers = {k: v for k, v in raw.headers.items() if k not in ("host", "content-length")}
+        response = self._network.send(
+            raw.method, url, headers, raw.body, network.Timeouts(10.0, 600.0)
         )
-        response = self._client.send(request, stream=True)
-        headers = {k: v for k, v in response.headers.items() if k not in HOP_BY_HOP}
-        if not response.headers.get("content-type", "").startswith("text/event-stream"):
-            response.read()
-            response.close()
-            return Outcome(response.status_code, headers, response.content)
-        return Outcome(response.status_code, headers, stream=_relay(response))
+        names = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers]
+        # The client frames the body itself: the proxy's framing headers would lie.
+        out = {k: v for k, v in names if k not in HOP_BY_HOP and k != "content-length"}
+        pieces = self._network.pieces(response)
+        if not dict(names).get("content-type", "").startswith("text/event-stream"):
+            body = bytearray()
+            try:
+                for piece in pieces:
+                    body += piece
+            except network.Failure:
+                return Outcome(response.status, out, stream=iter([(0.0, bytes(body)), (0.0, None)]))
+            return Outcome(response.status, out, bytes(body))
+        return Outcome(response.status, out, stream=_relay(pieces))
 
 
-def _relay(response: httpx.Response) -> Iterator[StreamItem]:
+def _relay(pieces: Iterator[bytes]) -> Iterator[StreamItem]:
     try:
-        for piece in response.iter_raw():
+        for piece in pieces:
             yield 0.0, piece
-    except httpx.TransportError:
+    except network.Failure:
         yield 0.0, None  # the same cut the upstream made
-    finally:
-        response.close()

@@ -15,9 +15,13 @@ from starlette.types import ASGIApp
 from mockserver._adapters import server
 from mockserver._cassettes.recorder import Recorder
 
+_QUIET = server.QuietDrops()
+"""An upstream that broke off is relayed as the same cut (the recorder raises
+`ConnectionDropped` for uvicorn to close the connection): no traceback for it."""
+
 
 def _config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Config:
-    logging.getLogger("uvicorn.error").addFilter(server.QuietDrops())
+    logging.getLogger("uvicorn.error").addFilter(_QUIET)
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -34,7 +38,7 @@ def _config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Confi
 
 def serve(recorder: Recorder, *, host: str, port: int, log_level: str) -> int:
     """Proxy until Ctrl-C or SIGTERM; prints the base URL clients should use."""
-    running = server._Server(_config(recorder, host, port, log_level))
+    running = server.Server(_config(recorder, host, port, log_level))
 
     def announce() -> None:
         while not running.started and not running.should_exit:

@@ -1,6 +1,12 @@
-"""The recording proxy: every request goes to the upstream with the client's own credentials,
-the answer comes back as it arrives (status, headers and bytes untouched), and each chat
-exchange is checked against the contract and written as a cassette.
+"""The recording proxy: every request goes to the upstream with the client's own key, the
+answer comes back as it arrives (status, headers and bytes untouched, JSON bodies and streams
+alike), and each chat exchange is checked against the contract and written as a cassette
+after its last byte has reached the client.
+
+What reaches the upstream: the client's request without the credentials the journal hides,
+except ``authorization`` (the provider's own key; the mock's admin token and cookies stay
+behind). What a cassette keeps is bounded by ``max_cassette_bytes``; beyond it the answer
+is still relayed whole, and the cassette says it was cut (``truncated``).
 
 Nothing waits forever: connecting, each read and each write have a timeout. An upstream that
 cannot be reached or does not answer in time gets the client a 502 or 504 in the profile's
@@ -9,54 +15,38 @@ error shape; one that breaks off mid-answer gets the client the same cut.
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import itertools
 import json
-import re
-import ssl
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
+import anyio.to_thread
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
 from mockserver._adapters.asgi import ConnectionDropped, create_app
-from mockserver._cassettes import contract
-from mockserver._cassettes.cassette import HOP_BY_HOP, Exchange, Store
+from mockserver._cassettes import contract, network
+from mockserver._cassettes.capture import DEFAULT_LIMIT, Capture
+from mockserver._cassettes.cassette import HOP_BY_HOP, Exchange, Store, TooLarge, clean_query
 from mockserver._contract import errors, validation
 from mockserver._contract.profiles import Profile
 from mockserver._contract.violations import Violation
+from mockserver._control.credentials import is_credential
 from mockserver._control.journal import Entry, redact
 from mockserver._core.pipeline import CHAT_PATHS, Service
 
 DRIFT_HEADER = "x-mock-drift"
-
-# Taken when this module is imported (the pytest plugin imports it at start-up, before any
-# test mocks httpx): the recorder must reach the real upstream even while the in-process
-# mock routes the same base URL to itself, or it would record the mock.
-_NETWORK = httpx.AsyncHTTPTransport.handle_async_request
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    # Made once: building a verifying context costs a tenth of a second or more.
-    return httpx.create_ssl_context()
-
-
-class _Network(httpx.AsyncHTTPTransport):
-    def __init__(self) -> None:
-        super().__init__(verify=_tls())
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await _NETWORK(self, request)
-
-
-_NOT_FORWARDED = HOP_BY_HOP | {"host", "accept-encoding"}
-_EVENT_END = re.compile(rb"(?:\r\n|\r|\n)(?:\r\n|\r|\n)")
+UPSTREAM_CREDENTIALS = frozenset({"authorization"})
+"""The credentials the upstream needs, and so the only ones forwarded."""
+# expect: the body goes at once, so the upstream's 100-continue would only be in the way.
+_NOT_FORWARDED = HOP_BY_HOP | {"host", "accept-encoding", "content-length", "expect"}
 
 
 class Recorder:
@@ -74,21 +64,36 @@ class Recorder:
         replay: bool = False,
         log: Callable[[str], None] | None = None,
         max_body_bytes: int = 8 * 1024 * 1024,
+        max_cassette_bytes: int = DEFAULT_LIMIT,
     ) -> None:
+        if max_cassette_bytes < 1:
+            raise ValueError(f"max_cassette_bytes must be >= 1; got {max_cassette_bytes}")
         self.upstream = httpx.URL(upstream.rstrip("/"))
         self.store = store
         self.service = service
-        self.timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+        self.timeouts = network.Timeouts(connect=min(timeout, 10.0), read=timeout)
         self.replay = replay
         self.log = log or _stderr
         self.max_body_bytes = max_body_bytes
+        self.max_cassette_bytes = max_cassette_bytes
+        self.recorded = 0
+        """Exchanges finished (checked, journaled, written) so far."""
         self._mock = create_app(service=service)
-        self._client: httpx.AsyncClient | None = None
+        self._network: network.Upstream | None = None
         self._seq = itertools.count(1)
+        self._busy = 0
+        self._idle = threading.Condition()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def profile(self) -> Profile:
         return self.service.config.profile
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Block until every request so far is finished: relayed, checked, journaled and
+        written (from another thread than the proxy's). False if `timeout` passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -121,9 +126,12 @@ class Recorder:
                 return
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        """Finish the exchanges still being written, then close the upstream connections."""
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._network is not None:
+            await self._network.aclose()
+            self._network = None
 
     def replays(self, path: str, body: bytes) -> bool:
         """Whether a stub of the service (a cassette's) answers this chat request."""
@@ -147,7 +155,6 @@ class Recorder:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         path: str = scope["path"]
         query: bytes = scope.get("query_string", b"")
-        chat = path.rstrip("/") in CHAT_PATHS
         exchange = Exchange(
             scope["method"],
             path,
@@ -157,139 +164,90 @@ class Recorder:
             str(self.upstream),
             self.profile.name,
         )
-        request = exchange.parsed_request()
-        wants_stream = isinstance(request, dict) and request.get("stream") is True
-        forwarded = {k: v for k, v in headers.items() if k not in _NOT_FORWARDED}
-        # Identity, so the bytes the client gets are the bytes the cassette holds.
-        forwarded["accept-encoding"] = "identity"
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.timeout, transport=_Network())
         started = time.perf_counter()
+        if self._network is None:
+            self._network = network.Upstream()
+        with self._idle:
+            self._busy += 1  # until the exchange is written (see _after)
+        response: network.Response | None = None
         try:
-            upstream_request = self._client.build_request(
-                scope["method"], self._url(path, query), headers=forwarded, content=body
-            )
-            response = await self._client.send(upstream_request, stream=True)
-        except httpx.TimeoutException as exc:
-            self._failed(exchange, 504, "timeout", f"did not answer in time ({exc!r})")
-            self._finish(exchange, started, chat, [])
-            await _send_whole(send, exchange)
-            return
-        except (httpx.TransportError, httpx.InvalidURL) as exc:
-            self._failed(exchange, 502, "unreachable", f"cannot be reached: {exc!r}")
-            self._finish(exchange, started, chat, [])
-            await _send_whole(send, exchange)
-            return
-        is_stream = False
-        found: list[Violation] = []
-        try:
-            exchange.status = response.status_code
-            exchange.response_headers = {
-                k.lower(): v for k, v in response.headers.multi_items() if k.lower() != "set-cookie"
-            }
-            is_stream = response.headers.get("content-type", "").startswith("text/event-stream")
-            found = contract.head(
-                self.profile, response.status_code, response.headers, wants_stream
-            )
-            if not chat:
-                found = []
-            out_headers = [
-                (k.encode("latin-1"), v.encode("latin-1"))
-                for k, v in response.headers.multi_items()
-                if k.lower() not in HOP_BY_HOP
-            ]
-            if is_stream:
-                await self._relay_stream(response, exchange, started, send, out_headers, found)
-            else:
-                await self._relay_body(
-                    response, exchange, started, send, out_headers, chat, wants_stream
+            try:
+                response = await self._network.send(
+                    scope["method"],
+                    self._url(path, _forwarded_query(query)),
+                    _forwarded(headers),
+                    body,
+                    self.timeouts,
                 )
+            except (network.Failure, httpx.InvalidURL) as exc:
+                if isinstance(exc, network.Failure) and exc.timeout:
+                    self._failed(exchange, 504, "timeout", f"did not answer in time ({exc})")
+                else:
+                    self._failed(exchange, 502, "unreachable", f"cannot be reached: {exc}")
+                await _send_whole(send, exchange)
+                return
+            await self._relay(response, exchange, started, send)
         finally:
-            await response.aclose()
-            # Normally done already, before the last bytes left; this covers a client that
-            # went away mid-answer.
-            self._finish(exchange, started, chat, found if is_stream else [])
+            exchange.duration = time.perf_counter() - started
+            self._after(exchange)
+            if response is not None:
+                await response.aclose()
 
-    async def _relay_body(
-        self,
-        response: httpx.Response,
-        exchange: Exchange,
-        started: float,
-        send: Send,
-        headers: list[tuple[bytes, bytes]],
-        chat: bool,
-        wants_stream: bool,
+    async def _relay(
+        self, response: network.Response, exchange: Exchange, started: float, send: Send
     ) -> None:
-        # A JSON answer is only useful whole, so it is read whole: then x-mock-drift can
-        # name what the body breaks too.
-        data = b""
-        broken: httpx.TransportError | None = None
+        """Pass the answer on piece by piece as it arrives, keeping (within the cap) what
+        the cassette will hold; nothing is checked before the last byte has gone out."""
+        names = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers]
+        exchange.status = response.status
+        exchange.response_headers = {k: v for k, v in names if k != "set-cookie"}
+        content_type = exchange.response_headers.get("content-type", "")
+        capture = Capture(
+            self.max_cassette_bytes, stream=content_type.startswith("text/event-stream")
+        )
+        exchange.capture = capture
+        head: list[Violation] = []
+        if _chat(exchange.path):
+            head = contract.head(
+                self.profile, exchange.status, exchange.response_headers, _wants_stream(exchange)
+            )
+        exchange.violations = [str(v) for v in head]
+        relayed = [(k, v) for k, v in response.headers if k.lower().decode() not in HOP_BY_HOP]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": exchange.status,
+                "headers": _with_drift(relayed, exchange.violations),
+            }
+        )
         try:
-            async for piece in response.aiter_raw():
-                data += piece
-        except httpx.TransportError as exc:
-            broken = exc
-        exchange.body = data
-        if chat:
-            exchange.violations = [
-                str(v)
-                for v in contract.exchange(
-                    self.profile,
-                    exchange.status,
-                    exchange.response_headers,
-                    data,
-                    None,
-                    stream=wants_stream,
-                )
-            ]
-            headers = _with_drift(headers, exchange.violations)
-        if broken is not None:
-            exchange.outcome = "timeout" if isinstance(broken, httpx.TimeoutException) else "broken"
-            exchange.dropped = True
-        # The cassette is written before the client has the last byte, so a client that
-        # reads its answer can rely on the cassette being there.
-        self._finish(exchange, started, chat, [])
-        await send({"type": "http.response.start", "status": exchange.status, "headers": headers})
-        await send({"type": "http.response.body", "body": data, "more_body": broken is not None})
-        if broken is not None:
-            raise ConnectionDropped(f"the upstream broke off: {broken!r}")
-
-    async def _relay_stream(
-        self,
-        response: httpx.Response,
-        exchange: Exchange,
-        started: float,
-        send: Send,
-        headers: list[tuple[bytes, bytes]],
-        found: list[Violation],
-    ) -> None:
-        headers = _with_drift(headers, [str(v) for v in found])
-        await send({"type": "http.response.start", "status": exchange.status, "headers": headers})
-        events: list[tuple[float, bytes]] = []
-        exchange.events = events
-        pending = b""
-        try:
-            async for piece in response.aiter_raw():
+            async for piece in response.pieces(self.timeouts.read):
                 await send({"type": "http.response.body", "body": piece, "more_body": True})
-                pending += piece
-                start = 0
-                for match in _EVENT_END.finditer(pending):
-                    events.append((time.perf_counter() - started, pending[start : match.end()]))
-                    start = match.end()
-                pending = pending[start:]
-        except httpx.TransportError as exc:
-            if pending:
-                events.append((time.perf_counter() - started, pending))
-            exchange.outcome = "timeout" if isinstance(exc, httpx.TimeoutException) else "broken"
+                capture.add(piece, time.perf_counter() - started)
+        except network.Failure as exc:
+            exchange.outcome = "timeout" if exc.timeout else "broken"
             exchange.dropped = True
-            self._finish(exchange, started, True, found)
-            raise ConnectionDropped(f"the upstream broke off mid-stream: {exc!r}") from None
-        if pending:
-            events.append((time.perf_counter() - started, pending))
-        if not events or not events[-1][1].rstrip().endswith(b"[DONE]"):
-            exchange.outcome = "cut"
-        self._finish(exchange, started, True, found)
-        await send({"type": "http.response.body", "body": b""})
+            raise ConnectionDropped(f"the upstream broke off: {exc}") from None
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    def _after(self, exchange: Exchange) -> None:
+        """Check, journal and write `exchange` in a worker thread, the relay being over: a
+        large cassette delays neither this client nor the others."""
+
+        async def finish() -> None:
+            try:
+                await anyio.to_thread.run_sync(self._finish, exchange)
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+
+        self._spawn(finish())
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _failed(self, exchange: Exchange, status: int, outcome: str, what: str) -> None:
         request_id = f"req_{uuid.uuid4().hex}"
@@ -306,40 +264,65 @@ class Recorder:
         await send({"type": "http.response.start", "status": error.status, "headers": headers})
         await send({"type": "http.response.body", "body": data})
 
-    def _finish(
-        self, exchange: Exchange, started: float, chat: bool, head: list[Violation]
-    ) -> None:
-        if exchange.finished:
-            return
-        exchange.finished = True
-        exchange.duration = time.perf_counter() - started
-        if not chat:
-            return
-        request = exchange.parsed_request()
-        wants_stream = isinstance(request, dict) and request.get("stream") is True
-        if exchange.events is not None:
-            found = head + contract.body(
-                exchange.status, b"", [e for _, e in exchange.events], stream=wants_stream
-            )
-            exchange.violations = [str(v) for v in found]
-        where = self.store.write(exchange) if self.store is not None else None
-        self._journal(exchange, request, wants_stream, where)
-        events = f", {len(exchange.events)} events" if exchange.events is not None else ""
-        self.log(
-            f"record: {exchange.method} {exchange.path} -> {exchange.status} "
-            f"{exchange.outcome}{events} in {exchange.duration:.3f} s"
-            + (f" -> {where.name}" if where is not None else "")
+    def _finish(self, exchange: Exchange) -> None:
+        chat = _chat(exchange.path)
+        capture = exchange.capture
+        notes: dict[str, Any] = {}
+        if capture is not None:
+            if capture.truncated and exchange.outcome in ("complete", "cut"):
+                exchange.outcome = "truncated"
+            elif (
+                capture.stream
+                and exchange.outcome == "complete"
+                and not capture.tail(64).rstrip().endswith(b"[DONE]")
+            ):
+                exchange.outcome = "cut"
+            if capture.truncated:
+                # A cut transcript breaks rules only because it is cut: it is not checked.
+                notes["truncated"] = (
+                    f"the answer was {capture.size} bytes; the cassette keeps the first "
+                    f"{self.max_cassette_bytes} (--max-cassette-bytes), unchecked"
+                )
+            elif chat:
+                found = contract.body_of(
+                    exchange.status,
+                    exchange.response_headers,
+                    capture,
+                    stream=_wants_stream(exchange),
+                )
+                exchange.violations += [str(v) for v in found]
+        where: Path | None = None
+        if chat and self.store is not None:
+            try:
+                where = self.store.write(exchange)
+            except (TooLarge, OSError) as exc:
+                notes["cassette"] = f"not written: {exc}"
+        self.recorded += 1
+        self._journal(exchange, where, notes)
+        events = (
+            f", {capture.event_count()} events" if capture is not None and capture.stream else ""
         )
-        for violation in exchange.violations:
-            self.log(f"  drift: {violation}")
+        if chat:
+            self.log(
+                f"record: {exchange.method} {exchange.path} -> {exchange.status} "
+                f"{exchange.outcome}{events} in {exchange.duration:.3f} s"
+                + (f" -> {where.name}" if where is not None else "")
+            )
+            for violation in exchange.violations:
+                self.log(f"  drift: {violation}")
+            for note in notes.values():
+                self.log(f"  note: {note}")
 
-    def _journal(self, exchange: Exchange, request: Any, stream: bool, where: Path | None) -> None:
+    def _journal(self, exchange: Exchange, where: Path | None, notes: dict[str, Any]) -> None:
+        request = exchange.parsed_request()
         entry = Entry(
             seq=next(self._seq),
             method=exchange.method,
             path=exchange.path,
             headers=redact(exchange.request_headers),
-            body=request,
+            body=request
+            if request is not None
+            else exchange.request_body.decode("utf-8", "replace"),
             # As everywhere in the journal, violations are the request's; what the answer
             # breaks is the drift note.
             violations=tuple(validation.validate_request(request)),
@@ -348,15 +331,49 @@ class Recorder:
             started=time.time() - exchange.duration,
             duration_ms=exchange.duration * 1000,
             request_id=exchange.response_headers.get("x-request-id", ""),
-            stream=stream,
+            stream=_wants_stream(exchange),
             notes={
                 "outcome": exchange.outcome,
                 "drift": list(exchange.violations),
                 **({"cassette": str(where)} if where else {}),
+                **notes,
             },
-            response_headers=dict(exchange.response_headers),
+            response_headers=redact(exchange.response_headers),
         )
         self.service.journal.record(entry)
+
+
+def _chat(path: str) -> bool:
+    return path.rstrip("/") in CHAT_PATHS
+
+
+def _wants_stream(exchange: Exchange) -> bool:
+    request = exchange.parsed_request()
+    return isinstance(request, dict) and request.get("stream") is True
+
+
+def _forwarded(headers: dict[str, str]) -> dict[str, str]:
+    """What the upstream gets of the client's headers: no credential it does not need, no
+    header of the mock's own (``x-mock-*``), and ``accept-encoding: identity``, so that
+    the bytes the client gets are the bytes recorded."""
+    out = {
+        k: v
+        for k, v in headers.items()
+        if k not in _NOT_FORWARDED
+        and not k.startswith("x-mock-")
+        and (k in UPSTREAM_CREDENTIALS or not is_credential(k))
+    }
+    out["accept-encoding"] = "identity"
+    return out
+
+
+def _forwarded_query(query: bytes) -> bytes:
+    """The query string without credential parameters (``?api_key=``): the upstream takes
+    its key from ``authorization``. Untouched when it has none."""
+    text = query.decode("latin-1")
+    if not any(is_credential(k) for k, _ in parse_qsl(text, keep_blank_values=True)):
+        return query
+    return clean_query(text).encode("latin-1")
 
 
 async def _send_whole(send: Send, exchange: Exchange) -> None:
@@ -377,7 +394,8 @@ def _paths(violations: list[str]) -> str:
 def _with_drift(
     headers: list[tuple[bytes, bytes]], violations: list[str]
 ) -> list[tuple[bytes, bytes]]:
-    """`headers` and, when the answer breaks the contract, the drift header naming where."""
+    """`headers` and, when the status or headers break the contract, the drift header
+    naming where (a body's findings come later, to the journal and the cassette)."""
     paths = _paths(violations)
     if not paths:
         return headers
@@ -389,16 +407,16 @@ def _stderr(line: str) -> None:
 
 
 async def _read(receive: Receive, limit: int) -> bytes | None:
-    body = b""
+    body = bytearray()
     while True:
         message: Message = await receive()
         if message["type"] != "http.request":
-            return body
-        body += bytes(message.get("body", b""))
+            return bytes(body)
+        body += message.get("body", b"")
         if len(body) > limit:
             return None
         if not message.get("more_body", False):
-            return body
+            return bytes(body)
 
 
 def _replaying(body: bytes) -> Receive:

@@ -20,10 +20,10 @@ def shape(value: Any, path: str = "") -> dict[str, str]:
         found[path] = _kind(value)
     if isinstance(value, Mapping):
         for key, inner in value.items():
-            found.update(_merge(found, shape(inner, f"{path}.{key}" if path else str(key))))
+            found.update(merge(found, shape(inner, f"{path}.{key}" if path else str(key))))
     elif isinstance(value, list):
         for inner in value:
-            found.update(_merge(found, shape(inner, f"{path}[]")))
+            found.update(merge(found, shape(inner, f"{path}[]")))
     return found
 
 
@@ -32,39 +32,54 @@ def _kind(value: Any) -> str:
     return "number" if kind == "integer" else kind
 
 
-def _merge(into: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
-    # An item that is null in one chunk and a string in the next has both types.
+def merge(into: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
+    """The paths of `new` with their types joined to those `into` has for the same path:
+    an item that is null in one chunk and a string in the next is ``null|string``."""
     out = {}
     for path, kind in new.items():
         old = into.get(path)
         out[path] = (
-            kind if old is None or old == kind else "|".join(sorted({*old.split("|"), kind}))
+            kind
+            if old is None or old == kind
+            else "|".join(sorted({*old.split("|"), *kind.split("|")}))
         )
     return out
 
 
 def known(schema: Mapping[str, Any]) -> set[str]:
-    """The paths `schema` declares; ``x.*`` where any key is allowed under ``x``."""
+    """The paths `schema` declares; ``x.*`` where any key is allowed under ``x``. References
+    into the other files of ``schemas/`` (``chat-completion.json#/$defs/usage``) are
+    followed, so what a chunk declares by reference counts as declared."""
     found: set[str] = set()
     _walk(schema, schema, "", found, 0)
     return found
+
+
+def _document(ref: str, root: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The schema document a reference's part before ``#`` names (None: unknown)."""
+    name = ref.partition("#")[0].rsplit("/", 1)[-1]
+    if not name:
+        return root
+    for kind, file in validation.SCHEMA_FILES.items():
+        if file == name:
+            return validation.schema(kind)
+    return None
 
 
 def _walk(root: Mapping[str, Any], node: Any, path: str, found: set[str], depth: int) -> None:
     if not isinstance(node, Mapping) or depth > 24:
         return
     ref = node.get("$ref")
-    if isinstance(ref, str) and "#/" in ref:
-        # A reference into another schema file (the chunk's usage and meta are the
-        # completion's) walks on in that file.
-        file, _, pointer = ref.partition("#/")
-        kinds = [k for k, name in validation.SCHEMA_FILES.items() if name == file]
-        if file and kinds:
-            root = validation.schema(kinds[0])
-        target: Any = root
-        for part in pointer.split("/"):
-            target = target.get(part, {}) if isinstance(target, Mapping) else {}
-        _walk(root, target, path, found, depth + 1)
+    if isinstance(ref, str):
+        document = _document(ref, root)
+        if document is None:  # a schema drift cannot read: everything under it is declared
+            found.add(f"{path}.{ANY_KEY}" if path else ANY_KEY)
+        else:
+            target: Any = document
+            for part in ref.partition("#")[2].lstrip("/").split("/"):
+                if part:
+                    target = target.get(part, {}) if isinstance(target, Mapping) else {}
+            _walk(document, target, path, found, depth + 1)
     for keyword in ("anyOf", "oneOf", "allOf"):
         for branch in node.get(keyword, ()):
             _walk(root, branch, path, found, depth + 1)

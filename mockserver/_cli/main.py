@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from mockserver._cassettes.capture import DEFAULT_LIMIT as DEFAULT_CASSETTE_BYTES
+from mockserver._conform import client as conform_client
 from mockserver._contract import profiles
 from mockserver._control import scenario_files
 from mockserver._core.exchange import LOOPBACK_HOSTS
@@ -88,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
         "default: off, or MOCKSERVER_SELF_CHECK)",
     )
     serve.add_argument(
+        "--no-follow-prompt",
+        dest="follow_prompt",
+        action="store_false",
+        help="purely random answers: tools, arguments and formats drawn without reading "
+        "the prompt (default: answers follow the prompt's tools, arguments and format)",
+    )
+    serve.add_argument(
         "--stubs",
         metavar="FILE",
         help="load stubs, faults and chaos from a JSON or YAML scenario file (format: schemas/stubs.json)",
@@ -163,6 +172,22 @@ def _parser() -> argparse.ArgumentParser:
     conform.add_argument("--seed", type=int, default=0, metavar="S", help="what is drawn (0)")
     conform.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     conform.add_argument(
+        "--timeout",
+        type=float,
+        default=conform_client.DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="seconds one run of CMD may take; then it is killed with every process it "
+        "started, and the case fails (default: %(default)s)",
+    )
+    conform.add_argument(
+        "--shrink-time",
+        type=float,
+        default=conform_client.SHRINK_SECONDS,
+        metavar="SECONDS",
+        help="seconds a failing drawn case may spend looking for a smaller failing example "
+        "(default: %(default)s)",
+    )
+    conform.add_argument(
         "--case",
         action="append",
         dest="cases",
@@ -221,6 +246,7 @@ def serve_setup(args: argparse.Namespace) -> tuple[Config, scenario_files.Scenar
         strict=args.strict,
         allowed_hosts=LOOPBACK_HOSTS | {args.host, *args.allow_hosts},
         workers=args.workers,
+        follow_prompt=args.follow_prompt,
     )
     if args.self_check:
         config.self_check = True
@@ -294,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             junit=args.junit,
             only=args.cases,
+            timeout=args.timeout,
+            shrink_time=args.shrink_time,
         )
     raise AssertionError(args.command)  # pragma: no cover - argparse enforces the choices
 
@@ -347,6 +375,15 @@ def _record_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "(default: %(default)s)",
     )
     record.add_argument(
+        "--max-cassette-bytes",
+        type=int,
+        default=DEFAULT_CASSETTE_BYTES,
+        metavar="N",
+        help="bytes of one answer a cassette keeps; a larger answer is still relayed whole, "
+        "and its cassette keeps the first N bytes with outcome 'truncated' (default: "
+        "%(default)s, 8 MiB)",
+    )
+    record.add_argument(
         "--match-ignore",
         action="append",
         default=None,
@@ -394,10 +431,14 @@ def _record(args: argparse.Namespace) -> int:
     from mockserver._core.pipeline import Service
 
     ignore = cassette.IGNORED_BY_DEFAULT if args.match_ignore is None else args.match_ignore
+    if args.max_cassette_bytes < 1:
+        print("mockserver record: --max-cassette-bytes must be at least 1", file=sys.stderr)
+        return 2
     recorder = Recorder(
         args.upstream,
         cassette.CassetteDir(args.cassettes, ignore),
         Service(Config(profile=profiles.get(args.profile, args.wire))),
         timeout=args.timeout,
+        max_cassette_bytes=args.max_cassette_bytes,
     )
     return live.serve(recorder, host=args.host, port=args.port, log_level=args.log_level)

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from mockserver._contract import validation
-from mockserver._control import scenario_files
+from mockserver._control import documents, scenario_files
 
 FileKind = Literal["request", "completion", "chunk", "error", "transcript", "stubs", "contract"]
 _KINDS: tuple[FileKind, ...] = get_args(FileKind)
 _SUFFIXES = (".json", ".sse", ".yaml", ".yml")
-_YAML = (".yaml", ".yml")
-
-
-class _Unreadable(Exception):
-    """The file cannot be checked at all; the message says why."""
 
 
 def run(paths: Sequence[str], kind: str | None) -> int:
-    """Validate every file in `paths` (folders recursively); 0 ok, 1 invalid, 2 no files."""
+    """Validate every file in `paths` (folders recursively); 0 ok, 1 invalid, 2 no files,
+    or a file refused by the reader (not a regular file, outside its folder, beyond a
+    limit)."""
     forced = _kind(kind)
     files, missing = _collect(paths)
     for path in missing:
@@ -30,8 +26,14 @@ def run(paths: Sequence[str], kind: str | None) -> int:
     if not files and not missing:
         print(f"no *.json, *.sse or *.yaml files found in: {', '.join(paths)}", file=sys.stderr)
         return 2
-    results = [_check_file(file, forced) for file in files]
+    results = [_check_file(file, within, forced) for file, within in files]
+    if _REFUSED in results:
+        return 2
     return 0 if all(results) and not missing else 1
+
+
+_REFUSED = None
+"""The verdict on a file the reader refused."""
 
 
 def _kind(name: str | None) -> FileKind | None:
@@ -43,27 +45,31 @@ def _kind(name: str | None) -> FileKind | None:
     raise ValueError(f"unknown kind {name!r}; expected one of {', '.join(_KINDS)}")
 
 
-def _collect(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
-    """The files to check, in order and without repeats, and the paths that do not exist."""
-    files: dict[Path, None] = {}
+def _collect(paths: Iterable[str]) -> tuple[list[tuple[Path, Path | None]], list[str]]:
+    """The files to check (each with the folder it was found in, or None when named
+    itself), in order and without repeats, and the paths that do not exist."""
+    files: dict[Path, Path | None] = {}
     missing: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = (p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
-            files.update(dict.fromkeys(sorted(found)))
-        elif path.is_file():
-            files[path] = None
+            for found in documents.files_in(path, _SUFFIXES):
+                files.setdefault(found, path)
+        elif path.exists() or path.is_symlink():
+            files.setdefault(path, None)
         else:
             missing.append(raw)
-    return list(files), missing
+    return list(files.items()), missing
 
 
-def _check_file(file: Path, forced: FileKind | None) -> bool:
-    """Print the verdict on `file`; whether it is valid."""
+def _check_file(file: Path, within: Path | None, forced: FileKind | None) -> bool | None:
+    """Print the verdict on `file`; whether it is valid (None: the reader refused it)."""
     try:
-        kind, value = _load(file, forced)
-    except _Unreadable as exc:
+        kind, value = _load(file, within, forced)
+    except documents.Refused as exc:
+        print(exc)
+        return _REFUSED
+    except documents.Unreadable as exc:
         print(f"{file}: {exc}")
         return False
     found = validation.validate(kind, value)
@@ -80,47 +86,19 @@ def _check_file(file: Path, forced: FileKind | None) -> bool:
     return not found
 
 
-def _load(file: Path, forced: FileKind | None) -> tuple[FileKind, Any]:
+def _load(file: Path, within: Path | None, forced: FileKind | None) -> tuple[FileKind, Any]:
     """The file's kind and the value to validate (the text, for a transcript)."""
-    text = _read_text(file)
+    data = documents.read(file, within=within)
     if forced == "transcript" or (forced is None and file.suffix == ".sse"):
-        return "transcript", text
-    value = _parse_yaml(text) if file.suffix in _YAML else _parse_json(text)
+        return "transcript", documents.text(data)
+    try:
+        value = documents.parse(data, yaml=file.suffix.lower() in documents.YAML_SUFFIXES)
+    except documents.Refused as exc:
+        raise documents.Refused(f"{file}: {exc}") from None
     kind = forced or _detect(value)
     if kind is None:
-        raise _Unreadable("cannot tell what this file is; pass --kind")
+        raise documents.Unreadable("cannot tell what this file is; pass --kind")
     return kind, value
-
-
-def _read_text(file: Path) -> str:
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise _Unreadable(f"cannot read: {exc.strerror}") from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _Unreadable(
-            f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} ({exc.reason})"
-        ) from exc
-
-
-def _parse_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _Unreadable(f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from exc
-
-
-def _parse_yaml(text: str) -> Any:
-    try:
-        import yaml
-    except ImportError as exc:  # pragma: no cover - the test extra installs it
-        raise _Unreadable("YAML needs PyYAML: pip install 'aimlapi-mockserver[yaml]'") from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise _Unreadable(f"not YAML: {exc}") from exc
 
 
 def _detect(value: Any) -> FileKind | None:

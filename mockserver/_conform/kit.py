@@ -1,7 +1,9 @@
 """`mockserver conform`: run a client command once per example of every case against a
 loopback mock, compare what it prints with what the example must fold into, and report.
 
-A drawn case that fails is shrunk (within a budget of client runs) to the smallest
+Each run is bounded (`client`: ``--timeout`` seconds, `client.MAX_OUTPUT` bytes of output,
+its process group killed at the end). A drawn case that fails is shrunk, within
+`SHRINK_RUNS` more client runs and `SHRINK_SECONDS` (``--shrink-time``), to the smallest
 failing example the kit found; the report shows it.
 """
 
@@ -10,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -23,7 +24,9 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.reporting import with_reporter
 
 from mockserver._adapters.server import LiveServer
+from mockserver._conform import client
 from mockserver._conform.cases import Case, Example, cases, expected, fold_transcript, normalized
+from mockserver._conform.client import CannotRun as CannotRun
 from mockserver._contract import profiles
 from mockserver._core.exchange import Config, RawRequest
 from mockserver._core.pipeline import Service
@@ -31,10 +34,7 @@ from mockserver._core.pipeline import Service
 API_KEY = "sk-conform-0000000000000000"
 # Client runs a failing drawn case may spend looking for a smaller failing example.
 SHRINK_RUNS = 4
-
-
-class CannotRun(Exception):
-    """The client command cannot be started (exit status 126 or 127, or no such file)."""
+SHRINK_SECONDS = client.SHRINK_SECONDS
 
 
 @dataclass
@@ -52,10 +52,12 @@ class Kit:
 
     def __init__(
         self, command: str, *, profile: str = "aimlapi", seed: int = 0, examples: int = 10,
-        timeout: float = 60.0, only: Sequence[str] | None = None,
+        timeout: float = client.DEFAULT_TIMEOUT, only: Sequence[str] | None = None,
+        shrink_time: float = SHRINK_SECONDS, max_output: int = client.MAX_OUTPUT,
     ) -> None:  # fmt: skip
         self.command, self.profile, self.seed = command, profile, seed
         self.examples, self.timeout, self.only = examples, timeout, only
+        self.shrink_time, self.max_output = shrink_time, max_output
         self.config = Config(profile=profiles.get(profile), seed=seed)
         self.service = Service(Config(profile=profiles.get(profile), seed=seed))
         self.base_url = ""
@@ -92,6 +94,7 @@ class Kit:
             return Result(case, True, runs, time.monotonic() - started)
         failures: list[tuple[Example, str]] = []
         counter = {"runs": 0, "budget": SHRINK_RUNS}
+        first_failure: list[float] = []
 
         @settings(
             max_examples=1 if case.once else self.examples,
@@ -103,13 +106,20 @@ class Kit:
         @seed(self.seed)
         @given(example=case.examples)
         def test(example: Example) -> None:
+            timeout = self.timeout
             if failures:
-                if counter["budget"] <= 0:
+                left = self.shrink_time - (time.monotonic() - first_failure[0])
+                if counter["budget"] <= 0 or left <= 0:
                     return  # the shrink budget is spent: keep the smallest failure found
                 counter["budget"] -= 1
+                timeout = min(timeout, left)
             counter["runs"] += 1
-            message = self.check(example)
+            message = self.check(example, timeout=timeout)
+            if message and timeout < self.timeout and message == _late(timeout):
+                return  # stopped by the shrink budget, not by --timeout: no finding
             if message:
+                if not failures:
+                    first_failure.append(time.monotonic())
                 failures.append((example, message))
                 raise AssertionError(message)
 
@@ -126,15 +136,16 @@ class Kit:
         example, message = min(failures, key=lambda f: len(repr(f[0].shown)))
         return Result(case, False, counter["runs"], seconds, message, example)
 
-    def check(self, example: Example) -> str | None:
-        """Serve `example`, run the client once; what is wrong, or None."""
+    def check(self, example: Example, *, timeout: float | None = None) -> str | None:
+        """Serve `example`, run the client once (at most `timeout` seconds, default the
+        kit's); what is wrong, or None."""
         self.service.reset()
         if example.reply is not None:
             self.service.stub(example.reply)
         for fault, times in example.faults:
             self.service.fault(fault, times=times)
         want = example.expected if example.expected is not None else self._generated(example)
-        printed, problem = self._client(example.request)
+        printed, problem = self._client(example.request, timeout or self.timeout)
         if problem:
             return problem
         try:
@@ -159,30 +170,30 @@ class Kit:
             return expected(fold_transcript(data))
         return expected(json.loads(outcome.body))
 
-    def _client(self, request: dict[str, Any]) -> tuple[Any, str]:
+    def _client(self, request: dict[str, Any], timeout: float) -> tuple[Any, str]:
         env = {
             **os.environ,
             "OPENAI_BASE_URL": self.base_url,
             "OPENAI_API_KEY": API_KEY,
             "CONFORM_REQUEST": json.dumps(request),
         }
-        try:
-            done = subprocess.run(
-                self.command, shell=True, env=env, capture_output=True, text=True,
-                timeout=self.timeout, check=False,
-            )  # fmt: skip
-        except subprocess.TimeoutExpired:
-            return None, f"the client did not finish within {self.timeout:g}s"
-        if done.returncode in (126, 127):
+        done = client.run(self.command, env, timeout=timeout, max_output=self.max_output)
+        if done.problem:
+            return None, done.problem
+        if done.status in (126, 127):
             raise CannotRun(f"{self.command!r} cannot run: {_tail(done.stderr)}")
-        if done.returncode != 0:
-            return None, f"the client exited with status {done.returncode}: {_tail(done.stderr)}"
+        if done.status != 0:
+            return None, f"the client exited with status {done.status}: {_tail(done.stderr)}"
         for text in (done.stdout.strip(), *reversed(done.stdout.strip().splitlines())):
             try:
                 return json.loads(text), ""
             except json.JSONDecodeError:
                 continue
         return None, f"the client printed no JSON object: {_tail(done.stdout) or '(nothing)'}"
+
+
+def _late(timeout: float) -> str:
+    return f"the client did not finish within {timeout:g}s"
 
 
 def _tail(text: str, size: int = 400) -> str:
@@ -243,11 +254,18 @@ def write_junit(results: Sequence[Result], path: Path) -> None:
 
 def main(
     command: str, *, examples: int, profile: str, seed: int, junit: str | None,
-    only: Sequence[str] | None = None,
+    only: Sequence[str] | None = None, timeout: float = client.DEFAULT_TIMEOUT,
+    shrink_time: float = SHRINK_SECONDS,
 ) -> int:  # fmt: skip
     """Exit status: 0 when every case passed, 1 when one failed, 2 when CMD cannot run."""
     if examples < 1:
         print(f"mockserver conform: --examples must be >= 1; got {examples}", file=sys.stderr)
+        return 2
+    if not timeout > 0 or not shrink_time >= 0:
+        print(
+            "mockserver conform: --timeout must be > 0 and --shrink-time >= 0",
+            file=sys.stderr,
+        )
         return 2
     known = [c.name for c in cases(profile)]
     unknown = sorted(set(only or ()) - set(known))
@@ -257,7 +275,10 @@ def main(
             file=sys.stderr,
         )
         return 2
-    kit = Kit(command, profile=profile, seed=seed, examples=examples, only=only)
+    kit = Kit(
+        command, profile=profile, seed=seed, examples=examples, only=only, timeout=timeout,
+        shrink_time=shrink_time,
+    )  # fmt: skip
     try:
         results = kit.run(sys.stdout)
     except CannotRun as exc:

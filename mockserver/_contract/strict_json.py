@@ -25,6 +25,7 @@ __all__ = [
     "MAX_CONTAINERS",
     "MAX_DEPTH",
     "JsonProblem",
+    "check_structure",
     "check_value",
     "loads",
     "path_at",
@@ -55,7 +56,7 @@ def loads(data: bytes | str) -> Any:
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     # Counting bytes is ~free; only a body with many brackets pays for the exact scan.
     if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
-        _check_structure(raw)
+        check_structure(raw)
     if not isinstance(data, str) and not _LONG_DIGITS.search(raw):
         # orjson is strict already (no NaN, no infinity, no lone surrogates) and ten times
         # faster; what it refuses goes on to the standard library, which names the problem.
@@ -74,7 +75,7 @@ def loads(data: bytes | str) -> Any:
         raise JsonProblem(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise JsonProblem(f"the body is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    except RecursionError:  # pragma: no cover - _check_structure bounds the depth first
+    except RecursionError:  # pragma: no cover - check_structure bounds the depth first
         raise JsonProblem(f"objects and arrays nest deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # int(): more digits than Python converts
         raise JsonProblem(f"a number is too long: {exc}") from None
@@ -156,15 +157,15 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 
 
-def _check_structure(raw: bytes) -> None:
-    """Depth and container count from the brackets outside strings, before parsing: a
-    body of ``[{},{},...]`` or of 100,000 ``[`` is refused at C speed."""
+def check_structure(raw: bytes, *, containers: int = MAX_CONTAINERS) -> None:
+    """Raise `JsonProblem` when the JSON text `raw` nests deeper than `MAX_DEPTH` or holds
+    more than `containers` objects and arrays; counted from the brackets outside strings,
+    before parsing, so ``[{},{},...]`` or 100,000 ``[`` are refused at C speed."""
     skeleton = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
-    containers = skeleton.count(b"[") + skeleton.count(b"{")
-    if containers > MAX_CONTAINERS:
+    found = skeleton.count(b"[") + skeleton.count(b"{")
+    if found > containers:
         raise JsonProblem(
-            f"the body holds {containers} objects and arrays; the mock accepts at most "
-            f"{MAX_CONTAINERS}"
+            f"the body holds {found} objects and arrays; the mock accepts at most {containers}"
         )
     # Each pass removes exactly one level of innermost pairs (sub does not rescan its output).
     for _ in range(MAX_DEPTH):

@@ -7,7 +7,6 @@ string longer than `KEPT_CHARS` cut, and the entry's notes say so (``body_trunca
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -17,38 +16,9 @@ from urllib.parse import unquote_plus
 
 from mockserver._contract import strict_json
 from mockserver._contract.violations import Violation
-
-REDACTED_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "api-key",
-        "x-api-key",
-        "cookie",
-        "set-cookie",
-        "x-admin-token",
-        "x-auth-token",
-        "x-goog-api-key",
-        "anthropic-api-key",
-    }
-)
-# Names that carry a credential by their look, whatever the vendor: x-my-secret, x-access-token.
-_CREDENTIAL_NAME = re.compile(r"auth|token|secret|passw|api[-_]?key|cookie|session|credential")
-_NOT_CREDENTIALS = frozenset({"idempotency-key"})
-# Rate-limit headers count tokens (x-ratelimit-remaining-tokens); they hold no secret.
-_NOT_CREDENTIAL_PREFIXES = ("x-ratelimit-", "ratelimit-", "anthropic-ratelimit-")
-REDACTED_QUERY = frozenset(
-    {"api_key", "apikey", "api-key", "key", "token", "access_token", "auth", "password", "secret"}
-)
-
-
-@functools.lru_cache(maxsize=1024)  # every request redacts the same few names
-def is_credential(name: str) -> bool:
-    """Whether a header or query parameter named `name` carries a credential."""
-    name = name.lower()
-    if name in _NOT_CREDENTIALS or name.startswith(_NOT_CREDENTIAL_PREFIXES):
-        return False
-    return name in REDACTED_HEADERS or name in REDACTED_QUERY or bool(_CREDENTIAL_NAME.search(name))
+from mockserver._control.credentials import REDACTED_HEADERS as REDACTED_HEADERS
+from mockserver._control.credentials import REDACTED_QUERY as REDACTED_QUERY
+from mockserver._control.credentials import is_credential
 
 
 @functools.lru_cache(maxsize=256)  # a client sends the same key on every request

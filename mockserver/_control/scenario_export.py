@@ -24,6 +24,7 @@ from mockserver._contract.replies import (
 )
 from mockserver._contract.timed_regex import TimedPattern
 from mockserver._control.faults import Fault, FaultQueue, Latency, StreamFault
+from mockserver._control.same_request import SameRequest
 from mockserver._control.scenarios import Match, Stub, Stubs
 
 
@@ -31,6 +32,9 @@ def match_spec(match: Match) -> dict[str, Any]:
     spec: dict[str, Any] = {}
     for f in fields(match):
         value = getattr(match, f.name)
+        if isinstance(value, SameRequest):  # a cassette's: the file format says it
+            spec.update(value.spec())
+            continue
         if value is None or f.name == "where":
             continue
         if isinstance(value, re.Pattern | TimedPattern):  # a regex from Python or a file
@@ -144,7 +148,7 @@ def stubs_document(stubs: Stubs) -> dict[str, Any]:
             "used": s.used,
             "exhausted": s.exhausted,
         }
-        if s.match.where is not None:
+        if s.match.where is not None and not isinstance(s.match.where, SameRequest):
             used["python_only"] = ["match.where"]
         usage.append(used)
     return {"strict": stubs.strict, "stubs": [stub_spec(s) for s in every], "usage": usage}

@@ -6,7 +6,7 @@ the ``x-mock-scenario`` request header, so the three cannot drift apart.
 
 from __future__ import annotations
 
-import json
+import base64
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -27,8 +27,9 @@ from mockserver._contract.replies import (
 )
 from mockserver._contract.timed_regex import TimedPattern, timed_pattern
 from mockserver._contract.violations import Violation
-from mockserver._control import stub_checks
+from mockserver._control import documents, stub_checks
 from mockserver._control.faults import Fault, Latency, Split, StreamFault
+from mockserver._control.same_request import SameRequest
 from mockserver._control.scenarios import Match, Stub
 from mockserver._generation import fixtures
 
@@ -147,34 +148,25 @@ def _exactly_one(value: Mapping[str, Any], keys: tuple[str, ...]) -> str:
     return f"must have exactly one of {', '.join(keys)}; got {shown}"
 
 
-def load(path: str | Path) -> Scenario:
-    """Read a scenario file (``.json``, ``.yaml`` or ``.yml``)."""
+def load(path: str | Path, *, within: str | Path | None = None) -> Scenario:
+    """Read a scenario file (``.json``, ``.yaml`` or ``.yml``) through the one reader of
+    user files (`documents`: regular files only, inside `within` when given, size- and
+    depth-capped)."""
     path = Path(path)
     try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read the scenario file: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"{path}: the scenario file is not UTF-8 text: {exc.reason}") from None
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            import yaml
-        except ImportError:  # pragma: no cover - the test extra installs it
-            raise SpecError(
-                f"{path}: YAML needs PyYAML: pip install 'aimlapi-mockserver[yaml]'"
-            ) from None
-        try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{path}: not valid YAML: {exc}") from None
-    else:
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(
-                f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-            ) from None
+        document = documents.load(path, within=within)
+    except (documents.Refused, documents.Unreadable) as exc:
+        raise SpecError(str(exc)) from None
     return parse(document, source=str(path), base=path.parent)
+
+
+def body(data: bytes, *, yaml: bool) -> Any:
+    """The document in a request body (``POST /__mock/scenario``): the same parser and
+    limits as a scenario file; `SpecError` saying what is wrong."""
+    try:
+        return documents.parse(data or b"null", yaml=yaml)
+    except (documents.Refused, documents.Unreadable) as exc:
+        raise SpecError(f"the body: {exc}") from None
 
 
 def stub(
@@ -193,6 +185,7 @@ def stub(
             priority=int(spec.get("priority", 0)),
             name=spec.get("name", ""),
             fault=fault(spec["fault"]) if "fault" in spec else None,
+            source="cassette" if "recorded" in spec else "stub",
         )
     except (TypeError, ValueError) as exc:  # what the stub itself refuses (a sequence with turn)
         raise SpecError(f"{where}: {exc}") from None
@@ -217,6 +210,11 @@ def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:
                 f"{where}.last_user_regex: the pattern is too large (its counted repeats "
                 "unroll to more than 50,000 atoms)"
             )
+    same = None
+    if "request" in spec:
+        same = SameRequest(spec["request"], frozenset(spec.get("request_ignore", ())))
+    elif "request_ignore" in spec:
+        raise SpecError(f"{where}.request_ignore: only applies together with request")
     return Match(
         model=spec.get("model"),
         last_user=last_user,
@@ -225,8 +223,7 @@ def match(spec: Mapping[str, Any], *, where: str = "match") -> Match:
         last_role=spec.get("last_role"),
         tool_call_id=spec.get("tool_call_id"),
         stream=spec.get("stream"),
-        request=spec.get("request"),
-        request_ignore=frozenset(spec["request_ignore"]) if "request_ignore" in spec else None,
+        where=same,
     )
 
 
@@ -272,23 +269,29 @@ def reply(
         # Offsets count from the request; the pause before each event is the gap to the last.
         ats = [float(c["at"]) for c in chunks]
         timed = tuple(
-            (max(at - before, 0.0), _raw_bytes(c["data"]))
-            for at, before, c in zip(ats, [0.0, *ats], chunks, strict=False)
+            (max(at - before, 0.0), _raw_bytes(c, "data", f"{where}.raw.chunks[{i}]"))
+            for i, (at, before, c) in enumerate(zip(ats, [0.0, *ats], chunks, strict=False))
         )
     return Raw(
         raw.get("status", 0),
         raw.get("body"),
         None if events is None else events.encode(),
         dict(raw.get("headers", {})),
-        text=None if text is None else _raw_bytes(text),
+        text=None if text is None else _raw_bytes(raw, "text", f"{where}.raw"),
         timed=timed,
         dropped=bool(raw.get("dropped", False)),
     )
 
 
-def _raw_bytes(text: str) -> bytes:
-    # Recorded bytes that were not UTF-8 are kept as lone surrogates (see _cassettes).
-    return text.encode("utf-8", "surrogateescape")
+def _raw_bytes(spec: Mapping[str, Any], key: str, where: str) -> bytes:
+    """The bytes `spec[key]` holds: its UTF-8 text, or with ``encoding: base64`` (what a
+    cassette writes for bytes that are not UTF-8) the bytes it encodes."""
+    if spec.get("encoding") != "base64":
+        return str(spec[key]).encode("utf-8")
+    try:
+        return base64.b64decode(spec[key], validate=True)
+    except (ValueError, TypeError):
+        raise SpecError(f"{where}.{key}: must be base64, as encoding says") from None
 
 
 def fault(spec: Mapping[str, Any]) -> Fault:

@@ -11,7 +11,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Literal
 
 from mockserver._contract.arguments import OPTIONAL_BOOL, OPTIONAL_INT, OPTIONAL_STR, check
 from mockserver._contract.replies import (
@@ -51,10 +51,8 @@ class Match:
     tool_call_id: str | None = None
     stream: bool | None = None
     where: Callable[[Request], bool] | None = None
-    request: Mapping[str, Any] | None = None
-    """The request's fields as a cassette recorded them (model, messages, tools, ...): each
-    must be equal, and no other field may be given, except those in ``request_ignore``."""
-    request_ignore: frozenset[str] | None = None
+    """Any predicate on the parsed request; one that also has a ``misses(request)`` method
+    (a cassette's `SameRequest`) explains a miss in its own words."""
 
     def __post_init__(self) -> None:
         check("Match", "model", self.model, OPTIONAL_STR, "Match(model='o3-mini')")
@@ -127,56 +125,8 @@ class Match:
             if streams != self.stream:
                 yield f"stream is {str(streams).lower()}, not {str(self.stream).lower()}"
         if self.where is not None and not self.where(request):
-            yield "the predicate returned false"
-        if self.request is not None:
-            yield from self._request_misses(request)
-
-    def _request_misses(self, request: Request) -> list[str]:
-        assert self.request is not None
-        ignore = self.request_ignore or frozenset()
-        found = []
-        for key, wanted in self.request.items():
-            if key not in ignore:
-                difference = _difference(wanted, request.get(key, _ABSENT), key)
-                if difference:
-                    found.append(difference)
-        for key in request:
-            if key not in self.request and key not in ignore:
-                found.append(f"{key} is {_short(request[key])}, which the recording does not have")
-        return found
-
-
-_ABSENT = object()
-
-
-def _difference(wanted: Any, got: Any, path: str) -> str:
-    """Where `got` first differs from `wanted`, as ``messages[1].content is 'x', not 'y'``."""
-    if got is _ABSENT:
-        return f"{path} is absent, not {_short(wanted)}"
-    if isinstance(wanted, Mapping) and isinstance(got, Mapping):
-        for key in sorted({*wanted, *got}, key=str):
-            if key not in wanted:
-                return f"{path}.{key} is {_short(got[key])}, which the recording does not have"
-            inner = _difference(wanted[key], got.get(key, _ABSENT), f"{path}.{key}")
-            if inner:
-                return inner
-        return ""
-    if isinstance(wanted, list) and isinstance(got, list):
-        for i, (w, g) in enumerate(zip(wanted, got, strict=False)):
-            inner = _difference(w, g, f"{path}[{i}]")
-            if inner:
-                return inner
-        if len(wanted) != len(got):
-            return f"{path} has {len(got)} item(s), not {len(wanted)}"
-        return ""
-    # JSON equality: 1 == 1.0, but true is not 1.
-    same = wanted == got and isinstance(wanted, bool) == isinstance(got, bool)
-    return "" if same else f"{path} is {_short(got)}, not {_short(wanted)}"
-
-
-def _short(value: Any) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:57] + "..."
+            explain = getattr(self.where, "misses", None)
+            yield from explain(request) if callable(explain) else ["the predicate returned false"]
 
 
 def last_user_text(messages: Sequence[Mapping[str, Any]]) -> str:
@@ -205,6 +155,9 @@ class Stub:
     used: int = 0
     number: int = 0
     """Its place in the registry (1 for the first stub added); names an unnamed stub."""
+    source: Literal["stub", "cassette"] = "stub"
+    """``cassette`` for a recorded exchange: the journal says so, and an unused one is no
+    reason to warn."""
 
     def __post_init__(self) -> None:
         if not self.replies:
@@ -258,8 +211,8 @@ class Stub:
 
     def label(self) -> str:
         """What the journal says answered: ``stub:NAME``, or ``stub #N (conditions)``, or
-        ``cassette:NAME`` for a recorded exchange (a stub matching the whole request)."""
-        if self.match.request is not None:
+        ``cassette:NAME`` for a recorded exchange."""
+        if self.source == "cassette":
             return f"cassette:{self.name or self.describe()}"
         return f"stub:{self.name}" if self.name else self.describe()
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
-from mockserver._contract import strict_json
 from mockserver._contract.errors import ApiError
 from mockserver._control import scenario_export, scenario_files
 from mockserver._control.faults import FaultQueue
@@ -129,19 +128,10 @@ YAML_TYPES = admin_guard.YAML_TYPES
 
 def _document(raw: RawRequest) -> Any:
     media = raw.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media in YAML_TYPES:
-        import yaml
-
-        try:
-            return yaml.safe_load(raw.body or b"null")
-        except yaml.YAMLError as exc:
-            raise ApiError(
-                400, f"admin API: the body is not YAML: {exc}", source="upstream"
-            ) from None
-    try:
-        return strict_json.loads(raw.body or b"null")
-    except strict_json.JsonProblem as exc:
-        raise ApiError(400, f"admin API: the body is not JSON: {exc}", source="upstream") from None
+    try:  # the reader of scenario files, with its limits (YAML aliases, nesting)
+        return scenario_files.body(raw.body, yaml=media in YAML_TYPES)
+    except scenario_files.SpecError as exc:
+        raise ApiError(400, f"admin API: {exc}", source="upstream") from None
 
 
 def _items(document: Any, key: str, *, keep: tuple[str, ...] = ()) -> dict[str, Any]:

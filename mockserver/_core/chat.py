@@ -114,14 +114,21 @@ class Prepared:
     """The profile it was prepared for (o3-mini's rules differ by profile)."""
 
     @classmethod
-    def of(cls, body: dict[str, Any], profile: Profile, *, planned: bool = True) -> Prepared:
+    def of(
+        cls,
+        body: dict[str, Any],
+        profile: Profile,
+        *,
+        planned: bool = True,
+        follow_prompt: bool = True,
+    ) -> Prepared:
         stream = body.get("stream") is True
         slow = schema_driven(body)
         violations, warnings = tolerated.split(validation.validate_request(body))
         if violations:
             return cls(tuple(violations), tuple(warnings), False, None, stream, slow, profile)
         allowed = rules.check(body, profile) is None
-        plan = engine.plan(body) if allowed and planned else None
+        plan = engine.plan(body, follow_prompt=follow_prompt) if allowed and planned else None
         return cls((), tuple(warnings), allowed, plan, stream, slow, profile)
 
 
@@ -139,14 +146,16 @@ class Memo:
         found = self.bodies.get(raw)
         return found if found is not None and found.profile is profile else None
 
-    def prepare(self, raw: bytes, body: dict[str, Any], profile: Profile) -> Prepared:
+    def prepare(
+        self, raw: bytes, body: dict[str, Any], profile: Profile, *, follow_prompt: bool = True
+    ) -> Prepared:
         if len(raw) > REMEMBER_BYTES:  # not kept, and no plan: a plan holds its prompt
             return Prepared.of(body, profile, planned=False)
         found = self.known(raw, profile)
         if found is None:
             if len(self.bodies) >= REMEMBER_BODIES:
                 self.bodies.clear()
-            found = self.bodies[raw] = Prepared.of(body, profile)
+            found = self.bodies[raw] = Prepared.of(body, profile, follow_prompt=follow_prompt)
         return found
 
 
@@ -197,7 +206,9 @@ class Chat:
             model = body.get("model")
             if isinstance(model, str) and model not in service.models:
                 raise errors.unknown_model(model, profile)
-            prepared = self.memo.prepare(raw.body, body, profile)
+            prepared = self.memo.prepare(
+                raw.body, body, profile, follow_prompt=config.follow_prompt
+            )
         entry.stream = prepared.stream
         entry.violations, entry.warnings = prepared.violations, prepared.warnings
         if prepared.violations:
@@ -361,6 +372,7 @@ class Chat:
                 created=int(self.service.config.clock()),
                 system_fingerprint=self.seeded.fingerprint,
                 reply=reply,
+                follow_prompt=self.service.config.follow_prompt,
             )
         except engine.SchemaRefused as exc:
             raise input_errors.invalid_schema(str(exc), exc.param, exc.kind) from None

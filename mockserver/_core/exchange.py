@@ -96,6 +96,10 @@ class Config:
     """The dated wire the profile answers in: ``"2026"`` (the newest, what a profile is
     by default) or ``"2025"`` (docs/WIRE.md §9). Applied when the Config is made; None
     keeps `profile` as given."""
+    follow_prompt: bool = True
+    """Answers follow the prompt: the tool it asks for with the arguments it gives, the
+    output format a framework asks for (README "What the mock answers"). False: tools,
+    arguments and JSON-mode objects drawn at random, prose for every format."""
 
     def __post_init__(self) -> None:
         self.profile = profiles.dated(self.profile, self.wire)

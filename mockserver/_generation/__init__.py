@@ -1,1 +1,1 @@
-"""Generation: a request and a seed in, a completion out (engine, tokens, text, instances of user schemas, rendering, recorded fixtures)."""
+"""Generation: a request and a seed in, a completion out (engine, tokens, text, instances of user schemas, rendering, recorded fixtures), following the prompt (tool_choice and arguments for tool calls, formats for the output frameworks ask for)."""

@@ -8,7 +8,6 @@ a non-stream request would have received.
 
 from __future__ import annotations
 
-import binascii
 import functools
 import hashlib
 import json
@@ -19,9 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver._contract.replies import Refusal, Text, ToolCalls
-from mockserver._generation import instances, json_mode, text, tokens
+from mockserver._generation import formats, instances, json_mode, text, tokens
 from mockserver._generation.budget import deadline, schema_driven
+from mockserver._generation.ids import random_id as random_id
 from mockserver._generation.model import Choice, Completion, FinishReason, ToolCall, Usage
+from mockserver._generation.tool_calls import SchemaRefused as SchemaRefused
+from mockserver._generation.tool_calls import tool_calls
 
 Scripted = Text | ToolCalls | Refusal
 
@@ -53,17 +55,6 @@ def _seed_key(request: Mapping[str, Any]) -> str | None:
         json.dumps(content, sort_keys=True, separators=(",", ":")).encode(), digest_size=16
     ).hexdigest()
     return f"{request['seed']}:{digest}"
-
-
-# 64 symbols, letters and digits only (base64's "+/" map to two letters), so an id costs
-# one draw of random bytes instead of one draw per character.
-_ID_SYMBOLS = bytes.maketrans(b"+/", b"Xq")
-
-
-def random_id(rng: random.Random, prefix: str, length: int) -> str:
-    size = length * 3 // 4 + 3
-    raw = rng.getrandbits(size * 8).to_bytes(size, "little")  # rng.randbytes(size), inlined
-    return prefix + binascii.b2a_base64(raw, newline=False)[:length].translate(_ID_SYMBOLS).decode()
 
 
 def completion_id(rng: random.Random) -> str:
@@ -101,11 +92,14 @@ def generate(
     created: int,
     system_fingerprint: str,
     reply: Scripted | None = None,
+    follow_prompt: bool = True,
 ) -> Completion:
     """The completion o3-mini would plausibly give to `request` (already valid), or, with
-    `reply`, that scripted answer in every choice (``stop`` and the budget still apply)."""
+    `reply`, that scripted answer in every choice (``stop`` and the budget still apply).
+    `follow_prompt`: the tool, arguments and format follow the prompt (README "What the
+    mock answers"); False draws them at random."""
     if reply is None:
-        simple = plan(request)
+        simple = plan(request, follow_prompt=follow_prompt)
         if simple is not None:
             return planned(
                 simple, rng, id=id, created=created, system_fingerprint=system_fingerprint
@@ -114,9 +108,13 @@ def generate(
     count = int(request.get("n") or 1)  # the schema allows 2.0
     if reply is None and schema_driven(request):
         with deadline():  # one time budget for every value this request generates
-            choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(count))
+            choices = tuple(
+                _choice(i, request, rng, prompt, reply, follow_prompt) for i in range(count)
+            )
     else:
-        choices = tuple(_choice(i, request, rng, prompt, reply) for i in range(count))
+        choices = tuple(
+            _choice(i, request, rng, prompt, reply, follow_prompt) for i in range(count)
+        )
     model = SNAPSHOTS.get(request["model"], request["model"])
     return assemble(model, choices, prompt, id=id, created=created, fingerprint=system_fingerprint)
 
@@ -136,19 +134,27 @@ class Plan:
     limit: int | None
     stop: str | tuple[str, ...] | None
     seed_key: str | None
+    shape: formats.Shape | None = None
+    """The output format the prompt asks for (`formats`), if any."""
 
     def rng(self, fallback: random.Random) -> random.Random:
         """`rng_for` the request this plan was made from."""
         return fallback if self.seed_key is None else random.Random(self.seed_key)
 
 
-def plan(request: Mapping[str, Any]) -> Plan | None:
-    """The `Plan` of `request` (already valid) when it is plain, else None."""
-    if request.get("tools") and request.get("tool_choice", "auto") != "none":
+def plan(request: Mapping[str, Any], *, follow_prompt: bool = True) -> Plan | None:
+    """The `Plan` of `request` (already valid) when it is plain, else None. A prompt that
+    asks for a format `formats` knows is plain too: its shape is in the plan."""
+    if _calls_tools(request):
         return None
-    fmt = request.get("response_format") or {}
+    kind = (request.get("response_format") or {}).get("type")
+    if kind == "json_schema":
+        return None
     messages = request["messages"]
-    if fmt.get("type") in ("json_schema", "json_object") or json_mode.asks_for_json(messages):
+    shape = None
+    if follow_prompt:
+        shape = formats.recognise(messages, json_object=kind == "json_object")
+    if shape is None and (kind == "json_object" or json_mode.asks_for_json(messages)):
         return None
     stop = request.get("stop")
     model = request["model"]
@@ -161,7 +167,12 @@ def plan(request: Mapping[str, Any]) -> Plan | None:
         limit=budget(request),
         stop=tuple(stop) if isinstance(stop, list) else stop,
         seed_key=_seed_key(request),
+        shape=shape,
     )
+
+
+def _calls_tools(request: Mapping[str, Any]) -> bool:
+    return bool(request.get("tools")) and request.get("tool_choice", "auto") != "none"
 
 
 def planned(
@@ -220,7 +231,9 @@ def _planned_choice(simple: Plan, index: int, reasoning: int, variant: int) -> C
     if limit is not None and reasoning >= limit:
         return _spent(index, limit)
     room = None if limit is None else limit - reasoning
-    if len(simple.prompt) > _CACHED_PROMPT_CHARS:
+    if simple.shape is not None:
+        answer, reason, used = _fit(formats.rendered(simple.shape, variant), simple.stop, room)
+    elif len(simple.prompt) > _CACHED_PROMPT_CHARS:
         answer, reason, used = _fit(_answer(simple.prompt, variant), simple.stop, room)
     else:
         answer, reason, used = _fitted_answer(simple.prompt, variant, simple.stop, room)
@@ -262,7 +275,12 @@ def budget(request: Mapping[str, Any]) -> int | None:
 
 
 def _choice(
-    index: int, request: Mapping[str, Any], rng: random.Random, prompt: int, reply: Scripted | None
+    index: int,
+    request: Mapping[str, Any],
+    rng: random.Random,
+    prompt: int,
+    reply: Scripted | None,
+    follow: bool = True,
 ) -> Choice:
     effort = request.get("reasoning_effort") or "medium"
     reasoning = text.reasoning_tokens(rng, effort=effort, prompt_tokens=prompt)
@@ -278,10 +296,10 @@ def _choice(
             for c in reply.calls
         ]
         return finish(index, request, reasoning=reasoning, tool_calls=scripted)
-    calls = _tool_calls(request, rng)
+    calls = tool_calls(request, rng, follow)
     if calls:
         return finish(index, request, reasoning=reasoning, tool_calls=calls)
-    return finish(index, request, reasoning=reasoning, content=_content(request, rng))
+    return finish(index, request, reasoning=reasoning, content=_content(request, rng, follow))
 
 
 def finish(
@@ -378,7 +396,7 @@ def _last_turn(messages: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
     return messages[-1]["role"], " ".join(prompt)
 
 
-def _content(request: Mapping[str, Any], rng: random.Random) -> str:
+def _content(request: Mapping[str, Any], rng: random.Random, follow: bool) -> str:
     _, prompt = _last_turn(request["messages"])
     fmt = request.get("response_format") or {}
     if fmt.get("type") == "json_schema":
@@ -390,14 +408,21 @@ def _content(request: Mapping[str, Any], rng: random.Random) -> str:
                 "response_format", spec.get("name", ""), "response_format", exc
             ) from None
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    answer = _answer(prompt, rng.getrandbits(_VARIANT_BITS))
+    variant = rng.getrandbits(_VARIANT_BITS)
     messages = request["messages"]
-    if fmt.get("type") == "json_object":
+    json_object = fmt.get("type") == "json_object"
+    # Without tools to call, `plan` recognised the prompt already (a shape makes a plan).
+    if follow and _calls_tools(request):
+        shape = formats.recognise(messages, json_object=json_object)
+        if shape is not None:
+            return formats.rendered(shape, variant)
+    answer = _answer(prompt, variant)
+    if json_object:
         # JSON mode follows the shape the prompt gives (json_mode's docstring), else a
         # plausible object.
-        found, value = json_mode.prompted_value(messages, rng)
+        found, value = json_mode.prompted_value(messages, rng) if follow else (False, None)
         return json.dumps(value if found else {"answer": answer}, ensure_ascii=False)
-    if json_mode.asks_for_json(messages):
+    if follow and json_mode.asks_for_json(messages):
         # Without JSON mode a model still follows "respond with JSON matching this schema"
         # (pydantic-ai's PromptedOutput, instructor's MD_JSON), in a ```json block if asked.
         found, value = json_mode.prompted_value(messages, rng)
@@ -428,53 +453,3 @@ _CACHED_PROMPT_CHARS = 1024
 @functools.lru_cache(maxsize=4096)
 def _cached_answer(prompt: str, variant: int) -> str:
     return text.answer(random.Random(f"{variant}:{prompt}"), prompt=prompt)
-
-
-def _tool_calls(request: Mapping[str, Any], rng: random.Random) -> list[ToolCall]:
-    tools = request.get("tools") or []
-    choice = request.get("tool_choice", "auto" if tools else "none")
-    if not tools or choice == "none":
-        return []
-    by_name = {t["function"]["name"]: t["function"] for t in tools}
-    index = {t["function"]["name"]: i for i, t in enumerate(tools)}
-    if isinstance(choice, dict):
-        chosen = [by_name[choice["function"]["name"]]]
-    else:
-        last_role, _ = _last_turn(request["messages"])
-        if choice == "auto" and last_role != "user":
-            return []
-        # o3-mini makes one tool call per turn whatever parallel_tool_calls says (WIRE.md §1,
-        # "Parallel tool calls"); a scripted ToolCalls reply can still return several.
-        chosen = [rng.choice(list(by_name.values()))]
-    return [
-        ToolCall(
-            id=random_id(rng, "call_", 24),
-            name=function["name"],
-            arguments=json.dumps(
-                _arguments(function, rng, index[function["name"]]),
-                separators=(",", ":"),
-                ensure_ascii=False,
-            ),
-        )
-        for function in chosen
-    ]
-
-
-def _arguments(function: Mapping[str, Any], rng: random.Random, index: int) -> Any:
-    # Never "{}" for a schema that wants more: arguments the client cannot use would pass
-    # silently. OpenAI refuses such a function with a 400 too (docs/WIRE.md).
-    try:
-        return instances.instance(function.get("parameters"), rng)
-    except instances.UnsatisfiableSchema as exc:
-        raise SchemaRefused(
-            "function", function["name"], f"tools[{index}].function.parameters", exc
-        ) from None
-
-
-class SchemaRefused(instances.UnsatisfiableSchema):
-    """A user's schema (a function's parameters, a response format) the mock cannot
-    satisfy: answered with a 400 naming the schema and the path inside it."""
-
-    def __init__(self, kind: str, name: str, param: str, cause: Exception) -> None:
-        self.kind, self.name, self.param = kind, name, param
-        super().__init__(f"Invalid schema for {kind} '{name}': {cause}")

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from mockserver._generation import instances
+from mockserver._generation.conversation import message_text
 from mockserver._generation.fake_values import name_words
 from mockserver._generation.fake_values import text as fake_text
 
@@ -44,15 +45,6 @@ _FENCE_REQUEST = re.compile(r"```json|json code ?block|markdown code ?block", re
 _FENCED = re.compile(r"```(?:json)?\s*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 _NAMED_KEYS = re.compile(r"\b(keys?|fields?|propert(?:y|ies)|attributes?)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"'`]([A-Za-z_][A-Za-z0-9_]{0,63})[\"'`]")
-
-
-def message_text(message: Mapping[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(p.get("text") or "") for p in content if isinstance(p, Mapping))
-    return ""
 
 
 def _instruction_texts(messages: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from mockserver._generation import tokens
 
-__all__ = ["answer", "reasoning_tokens", "refusal", "salient_words"]
+__all__ = ["STOP_WORDS", "answer", "reasoning_tokens", "refusal", "salient_words"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -39,6 +39,8 @@ _STOP_WORDS = _words(
     best good new many every work works
     """
 )
+STOP_WORDS = _STOP_WORDS
+"""Words no answer is about (and no prompt-following reads as a name or a topic)."""
 
 # Words that read well without an article: mass nouns, fields of study, processes.
 _BARE_SUFFIXES = (

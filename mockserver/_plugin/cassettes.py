@@ -8,12 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mockserver._adapters.mocking import MockAPI
-from mockserver._adapters.transport import RECORDING
 from mockserver._cassettes import in_tests
 
-__all__ = ["CassetteMissing", "used"]
+__all__ = ["CassetteMissing", "NothingRecorded", "used"]
 
 CassetteMissing = in_tests.CassetteMissing
+
+
+class NothingRecorded(Exception):
+    """The test recorded (``--aimlapi-record``) but sent no request: no cassette was written."""
 
 
 @contextlib.contextmanager
@@ -23,17 +26,15 @@ def used(
     """Load (and maybe record) the cassette at `path` into `mock`; yields the recording
     proxy's base URL when the test records, else None. In process, the mock's requests
     are answered by the recording (`MockAPI.answer_with`); a live server's clients are
-    pointed at the proxy instead. Raises `CassetteMissing` in replay-only mode."""
+    pointed at the proxy instead. Raises `CassetteMissing` in replay-only mode, and
+    `NothingRecorded` at the end when a recording test sent no request."""
     recording = in_tests.Recording(mock.service, path, mode, upstream)  # type: ignore[arg-type]
     recording.__enter__()
-    reached: set[str] = set()
-    if recording.base_url is not None:  # recording: proxy and upstream are reached on purpose
-        reached = {recording.base_url.removesuffix("/v1") + "/", upstream.rstrip("/") + "/"}
-        RECORDING.update(reached)
     try:
         answering = mock.answer_with(recording.handle) if in_process else contextlib.nullcontext()
         with answering:
             yield recording.base_url
     finally:
-        RECORDING.difference_update(reached)
-        recording.__exit__(None, None, None)
+        note = recording.close()
+    if note is not None:
+        raise NothingRecorded(note)

@@ -3,10 +3,13 @@
 `Recorder` listens to every mock in the test session and writes what the client relied
 on: each distinct request shape it sent (model, parameters, message roles, tools and
 their schemas, response format, stream options, with the first request of that shape as
-the example to replay) and each response variant it was tested against. `replay` sends
-each example to a provider and checks that the answer is one of those variants and
-satisfies the schemas: the completion, stream or error schema, the tools' parameter
-schemas and the response format's schema.
+the example to replay) and each response variant it was tested against; the answers of
+its negative tests (scripted faults and errors, broken streams, answers to invalid
+requests) are kept apart, under ``negative``, so that they never widen what a provider may
+answer. `replay` sends each example to a provider and checks that the answer is one of the
+accepted variants and satisfies the schemas: the completion, stream or error schema, the
+tools' parameter schemas and the response format's schema. `union` joins the parts that
+pytest-xdist workers record.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ from jsonschema.exceptions import SchemaError
 
 from mockserver._contract import folding, response_variants, sse, validation
 from mockserver._contract.response_variants import Variant
-from mockserver._control import taps
+from mockserver._control import documents, taps
 from mockserver._control.journal import Entry
 from mockserver._verify.runner import Result
 from mockserver._verify.target import BudgetExhausted, Exchange, NoAnswer, Target
@@ -61,13 +64,32 @@ def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+# Stream framings that say the stream broke: a provider sending one is not answering.
+_BROKEN = frozenset({"malformed", "dropped", "no_done", "error_event"})
+
+
+def negative(entry: Entry, variant: Variant) -> bool:
+    """Whether the answer came from a negative test: a fault shaped it (queued, chaos, a
+    stub's, the ``x-mock-scenario`` header), a stub or cassette scripted an error or a broken
+    stream, or the client's request was invalid. The client was tested to survive such an
+    answer, not to accept it from a provider."""
+    if "fault" in entry.notes or not entry.valid:
+        return True
+    scripted = entry.answered_by.startswith(("stub", "cassette"))
+    return scripted and (
+        variant["status"] >= 400 or bool(_BROKEN & set(variant.get("framing", ())))
+    )
+
+
 class Recorder:
-    """Collects request shapes and response variants from every mock's answers."""
+    """Collects request shapes and response variants from every mock's answers; those of
+    negative tests (`negative`) apart."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._requests: dict[str, dict[str, Any]] = {}
         self._variants: dict[str, Variant] = {}
+        self._negative: dict[str, Variant] = {}
         self._stop: Any = None
 
     def __enter__(self) -> Recorder:
@@ -86,7 +108,8 @@ class Recorder:
             answer.status, content_type, answer.body, dropped=answer.dropped
         )
         with self._lock:
-            self._variants.setdefault(_key(variant), variant)
+            kept = self._negative if negative(entry, variant) else self._variants
+            kept.setdefault(_key(variant), variant)
             # A request the schema rejects is a client bug the plugin reports; it is no
             # shape the provider is expected to answer.
             if entry.valid and isinstance(entry.body, dict):
@@ -100,16 +123,46 @@ class Recorder:
         with self._lock:
             requests = sorted(self._requests.values(), key=lambda r: _key(r["shape"]))
             variants = sorted(self._variants.values(), key=_key)
+            negatives = sorted(self._negative.values(), key=_key)
         return {
             "format": FORMAT,
             "version": VERSION,
             "requests": requests,
             "responses": variants,
+            "negative": negatives,
         }
 
     def write(self, path: str | Path) -> None:
-        text = json.dumps(self.contract(), indent=2, ensure_ascii=False, sort_keys=True)
-        Path(path).write_text(text + "\n", "utf-8")
+        write(path, self.contract())
+
+
+def write(path: str | Path, contract: Mapping[str, Any]) -> None:
+    text = json.dumps(contract, indent=2, ensure_ascii=False, sort_keys=True)
+    Path(path).write_text(text + "\n", "utf-8")
+
+
+def union(contracts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """One contract holding what all of `contracts` hold (each a part written by one
+    pytest-xdist worker): request shapes with their counts summed and the first part's
+    example, every response variant, the negative ones apart."""
+    requests: dict[str, dict[str, Any]] = {}
+    variants: dict[str, Any] = {}
+    negatives: dict[str, Any] = {}
+    for part in contracts:
+        for item in part.get("requests", ()):
+            found = requests.setdefault(_key(item["shape"]), {**item, "count": 0})
+            found["count"] += item["count"]
+        for variant in part.get("responses", ()):
+            variants.setdefault(_key(variant), variant)
+        for variant in part.get("negative", ()):
+            negatives.setdefault(_key(variant), variant)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "requests": sorted(requests.values(), key=lambda r: _key(r["shape"])),
+        "responses": sorted(variants.values(), key=_key),
+        "negative": sorted(negatives.values(), key=_key),
+    }
 
 
 class ContractError(ValueError):
@@ -119,12 +172,15 @@ class ContractError(ValueError):
 def load(path: str | Path) -> dict[str, Any]:
     """Read and validate a contract file (schemas/contract.json)."""
     try:
-        value = json.loads(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        raise ContractError(f"{path}: cannot read: {exc.strerror}") from None
-    except ValueError as exc:
-        raise ContractError(f"{path}: not JSON: {exc}") from None
+        value = documents.load(path)
+    except (documents.Refused, documents.Unreadable) as exc:
+        raise ContractError(str(exc)) from None
     found = validation.validate("contract", value)
+    if any(v.path == "requests" and v.rule == "minItems" for v in found):
+        raise ContractError(
+            f"{path}: the contract holds no request shape, so there is nothing to verify: "
+            "the tests that wrote it sent no valid chat-completion request"
+        )
     if found:
         raise ContractError(f"{path}: " + "; ".join(str(v) for v in found[:5]))
     contract: dict[str, Any] = value
@@ -147,6 +203,7 @@ def describe_shape(shape: Mapping[str, Any]) -> str:
 def replay(target: Target, contract: Mapping[str, Any]) -> list[Result]:
     """Send each request shape's example; one result per shape."""
     variants = {_key(v) for v in contract["responses"]}
+    negatives = {_key(v) for v in contract.get("negative", ())}
     known = [response_variants.describe(v) for v in contract["responses"]]
     results = []
     for item in contract["requests"]:
@@ -154,7 +211,7 @@ def replay(target: Target, contract: Mapping[str, Any]) -> list[Result]:
         started = time.perf_counter()
         try:
             answer = target.post(item["example"])
-            problems = check_answer(answer, item["example"], variants, known)
+            problems = check_answer(answer, item["example"], variants, known, negatives)
         except BudgetExhausted as exc:
             result.incomplete = str(exc)
         except NoAnswer as exc:
@@ -169,16 +226,27 @@ def replay(target: Target, contract: Mapping[str, Any]) -> list[Result]:
 
 
 def check_answer(
-    answer: Exchange, request: Mapping[str, Any], variants: set[str], known: list[str]
+    answer: Exchange,
+    request: Mapping[str, Any],
+    variants: set[str],
+    known: list[str],
+    negatives: Collection[str] = (),
 ) -> list[str]:
     """What is wrong with `answer` to `request`: a variant the client was never tested
-    with, or a schema it breaks."""
+    with (or met only in its negative tests), or a schema it breaks."""
     variant = response_variants.of_answer(answer.status, answer.content_type, answer.body)
     problems = []
-    if _key(variant) not in variants:
+    accepted = "; ".join(known)
+    if _key(variant) in negatives and _key(variant) not in variants:
+        problems.append(
+            f"answered with {response_variants.describe(variant)}, which the client met only "
+            f"in its negative tests (a scripted fault or error), not as an answer to accept "
+            f"(it accepts: {accepted})"
+        )
+    elif _key(variant) not in variants:
         problems.append(
             f"answered with {response_variants.describe(variant)}, which the client was never "
-            f"tested with (it was tested with: {'; '.join(known)})"
+            f"tested with (it was tested with: {accepted})"
         )
     kind = variant["kind"]
     if kind == "error":

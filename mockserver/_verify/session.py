@@ -124,9 +124,6 @@ def _consumer(args: argparse.Namespace, target: Target, out: TextIO) -> int:
     results = consumer.replay(target, contract)
     for result in results:
         _report(result, out)
-    if not results:
-        print("the contract holds no request shape: nothing to check", file=out)
-        return 1
     return _verdict(args, "verify contract", results, target, out)
 
 
