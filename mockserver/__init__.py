@@ -66,9 +66,9 @@ def __getattr__(name: str) -> _typing.Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+    # Not cached here: a module imported again (pytester's in-process runs drop what they
+    # imported) must give its new classes, or isinstance checks mix two generations.
+    return getattr(_importlib.import_module(home), name)
 
 
 def __dir__() -> list[str]:

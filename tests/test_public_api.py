@@ -70,3 +70,17 @@ def test_the_suites_users_copy_use_only_public_names(folder: str) -> None:
 def test_public_modules_list_their_names() -> None:
     for module in (mockserver.schemas, mockserver.strategies, mockserver.verify):
         assert set(module.__all__) <= set(dir(module)), module.__name__
+
+
+def test_a_public_name_follows_its_module_when_it_is_imported_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # pytester's in-process runs drop the modules they imported; the package must then give
+    # the classes of the module imported anew, not ones remembered from before.
+    import sys
+
+    first = mockserver.Latency
+    monkeypatch.delitem(sys.modules, "mockserver._control.faults")
+    again = mockserver.Latency
+    assert again is sys.modules["mockserver._control.faults"].Latency
+    assert again is not first
