@@ -145,10 +145,21 @@ class Recording:
 
 
 def _relay(pieces: Iterator[bytes], written: Callable[[], object]) -> Iterator[StreamItem]:
+    tail = b""
     try:
         for piece in pieces:
+            tail = (tail + piece)[-16:]
             yield 0.0, piece
+        tail = b"[DONE]"  # read to the end
     except network.Failure:
+        tail = b""
         yield 0.0, None  # the same cut the upstream made
-        return
-    written()
+    finally:
+        # Clients stop reading at [DONE] and close the stream (the openai SDK does): the
+        # exchange is over upstream, so its journal entry is worth the wait. A client that
+        # leaves earlier does not wait for the rest of the upstream's answer.
+        if tail.rstrip().endswith(b"[DONE]"):
+            written()
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
