@@ -4,13 +4,16 @@ A small runner of our own (pytest-examples runs Python blocks only and lints the
 style; Sybil has no shell blocks): each fenced block is one test.
 
 - ``python`` blocks that define ``test_...`` functions are test files: pytest runs them
-  (with the plugin, as a user's suite would) and every test must pass.
+  (with the plugin, as a user's suite would) and every test must pass. A file that opens
+  with ``# $ pytest ARGS`` lines runs once per line, in order, in the same folder, with
+  those arguments (a recording run, then an offline one).
 - Other ``python`` blocks run as scripts in a fresh interpreter, from the repository's
   root. Where they name ``http://127.0.0.1:8000`` (the address ``make serve`` uses), a mock
   started for the test on a free loopback port answers instead.
 - ``console`` blocks: each ``$ command`` runs from the root (with the same substitution)
-  and must succeed; the lines shown under it must match what it printed, where ``...``
-  stands for any lines (nondeterministic parts). ``mockserver serve`` and ``record``
+  and must succeed; the lines shown under it must match what it printed (the test mock's
+  address read as ``127.0.0.1:8000``), where ``...`` stands for any lines
+  (nondeterministic parts). ``mockserver serve`` and ``record``
   (they run until stopped), ``make``, ``pip``, ``docker``, ``kubectl`` and ``npm`` lines
   are not run: a ``mockserver`` one is parsed by the CLI, so its flags must exist.
 - A block whose first line is ``# not run: REASON`` (shown on the page) is skipped, with the
@@ -105,9 +108,14 @@ def test_the_python_example_runs(
     source = _here(block.body, server)
     if re.search(r"^(async )?def test_", source, re.M):
         pytester.makepyfile(test_example=source)
-        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q", "-W", "error")
-        assert result.ret == 0, "\n".join(result.outlines[-30:])
-        assert result.parseoutcomes().get("passed", 0) >= 1
+        for args in _pytest_runs(source):
+            result = pytester.runpytest_subprocess(
+                "-p", "no:cacheprovider", "-q", "-W", "error", *args
+            )
+            assert result.ret == 0, f"pytest {shlex.join(args)}\n" + "\n".join(
+                result.outlines[-30:]
+            )
+            assert result.parseoutcomes().get("passed", 0) >= 1
         return
     done = subprocess.run(
         [sys.executable, "-c", source],
@@ -118,6 +126,18 @@ def test_the_python_example_runs(
         timeout=120,
     )
     assert done.returncode == 0, f"{block.id} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def _pytest_runs(source: str) -> list[list[str]]:
+    """The arguments of each ``# $ pytest ARGS`` line the file opens with ([[]]: one plain
+    run); a comment after two spaces is the reader's."""
+    runs = []
+    for line in source.splitlines():
+        found = re.fullmatch(r"#\s*\$\s*pytest\b(.*)", line.strip())
+        if found is None:
+            break
+        runs.append(shlex.split(found.group(1).split("  #")[0]))
+    return runs or [[]]
 
 
 def _commands(body: str) -> Iterator[tuple[str, list[str]]]:
@@ -169,7 +189,8 @@ def test_the_console_example_runs(block: Block, server: LiveServer) -> None:
             timeout=120,
         )
         assert done.returncode == 0, f"{block.id}: $ {command}\n{done.stdout}\n{done.stderr}"
-        printed = (done.stdout + done.stderr).rstrip("\n").splitlines()
+        output = (done.stdout + done.stderr).replace(server.url, SERVE_URL)
+        printed = output.rstrip("\n").splitlines()
         if shown and any(line.strip() for line in shown):
             assert _matches(shown, printed), f"{block.id}: $ {command} printed:\n" + "\n".join(
                 printed

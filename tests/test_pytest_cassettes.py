@@ -194,3 +194,31 @@ def test_recording_a_test_that_sends_nothing_says_so_plainly(
     assert "a test that calls no API needs no cassette=" in out
     assert "Traceback" not in out
     assert not (pytester.path / "cassettes" / "nothing.json").exists()
+
+
+JOURNAL = """
+import openai, pytest
+
+KEY = {key!r}
+HI = [{{"role": "user", "content": "Hi"}}]
+
+@pytest.mark.aimlapi(cassette="cassettes/journal.json")
+def test_journal(aimlapi_mock):
+    client = openai.OpenAI(base_url="https://api.aimlapi.com/v1", api_key=KEY, max_retries=0)
+    for sent in range(1, 4):
+        client.chat.completions.create(model="o3-mini", messages=HI)
+        assert len(aimlapi_mock.requests) == 2 * sent - 1
+        for chunk in client.chat.completions.create(model="o3-mini", messages=HI, stream=True):
+            pass  # the SDK stops reading at [DONE] and closes the stream
+        assert [r.status for r in aimlapi_mock.requests] == [200] * 2 * sent
+"""
+
+
+def test_a_recording_test_reads_each_exchange_in_the_journal_once_it_has_its_answer(
+    pytester: pytest.Pytester, upstream: LiveServer
+) -> None:
+    # The journal entry of a recorded exchange is written after its last byte; a test that
+    # reads the journal right after its call must find it, as it does when replaying.
+    pytester.makepyfile(JOURNAL.format(key=KEY))
+    run(pytester, upstream, "--aimlapi-record=all", "-k", "test_journal").assert_outcomes(passed=1)
+    run(pytester, upstream, "-k", "test_journal").assert_outcomes(passed=1)  # replay, offline

@@ -9,7 +9,7 @@ through the same proxy as ``mockserver record``, on a loopback port, to the upst
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -113,10 +113,12 @@ class Recording:
         """For the in-process mock: forward to the recording proxy what it should record,
         let the mock answer the rest (the control plane, and in ``new`` mode what the
         cassette already answers)."""
-        if self._live is None or self._network is None or raw.path.startswith(ADMIN_PREFIX):
-            return self.service.handle(raw)
         recorder = self._recorder
-        if recorder is not None and recorder.replay and recorder.replays(raw.path, raw.body):
+        if recorder is None or self._live is None or self._network is None:
+            return self.service.handle(raw)
+        if raw.path.startswith(ADMIN_PREFIX) or (
+            recorder.replay and recorder.replays(raw.path, raw.body)
+        ):
             return self.service.handle(raw)
         url = httpx.URL(self._live.url + raw.path, query=raw.query.encode("latin-1"))
         headers = {k: v for k, v in raw.headers.items() if k not in ("host", "content-length")}
@@ -127,6 +129,9 @@ class Recording:
         # The client frames the body itself: the proxy's framing headers would lie.
         out = {k: v for k, v in names if k not in HOP_BY_HOP and k != "content-length"}
         pieces = self._network.pieces(response)
+        # The recorder journals an exchange after its last byte; waiting for that before the
+        # client has all of the answer lets a test read it in the journal, as in replay.
+        written = recorder.wait_idle
         if not dict(names).get("content-type", "").startswith("text/event-stream"):
             body = bytearray()
             try:
@@ -134,13 +139,27 @@ class Recording:
                     body += piece
             except network.Failure:
                 return Outcome(response.status, out, stream=iter([(0.0, bytes(body)), (0.0, None)]))
+            written()
             return Outcome(response.status, out, bytes(body))
-        return Outcome(response.status, out, stream=_relay(pieces))
+        return Outcome(response.status, out, stream=_relay(pieces, written))
 
 
-def _relay(pieces: Iterator[bytes]) -> Iterator[StreamItem]:
+def _relay(pieces: Iterator[bytes], written: Callable[[], object]) -> Iterator[StreamItem]:
+    tail = b""
     try:
         for piece in pieces:
+            tail = (tail + piece)[-16:]
             yield 0.0, piece
+        tail = b"[DONE]"  # read to the end
     except network.Failure:
+        tail = b""
         yield 0.0, None  # the same cut the upstream made
+    finally:
+        # Clients stop reading at [DONE] and close the stream (the openai SDK does): the
+        # exchange is over upstream, so its journal entry is worth the wait. A client that
+        # leaves earlier does not wait for the rest of the upstream's answer.
+        if tail.rstrip().endswith(b"[DONE]"):
+            written()
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
