@@ -140,3 +140,29 @@ def test_a_failure_on_a_warm_body_is_counted_once_and_answered_in_the_providers_
     assert error["status"] == 500 and not schemas.validate_error(error)  # the 2026 shape
     assert service.internal_errors == 1
     assert "RuntimeError: boom" in service.journal.last().notes["internal_error"]
+
+
+def test_a_journal_entry_made_for_a_request_has_every_field_an_entry_has() -> None:
+    # LateBody sets its fields itself (for speed): a field added to Entry must be set there.
+    import dataclasses
+
+    from mockserver._control.journal import Entry, LateBody
+
+    made = LateBody(b'{"a": 1}', 1, "POST", "/v1/chat/completions", {}, 1.0, "req_1", 8)
+    plain = Entry(
+        1,
+        "POST",
+        "/v1/chat/completions",
+        {},
+        {"a": 1},
+        (),
+        0,
+        "error",
+        1.0,
+        0.0,
+        "req_1",
+        body_bytes=8,
+    )
+    for field in dataclasses.fields(Entry):
+        assert getattr(made, field.name) == getattr(plain, field.name), field.name
+    assert made.as_dict() == plain.as_dict()

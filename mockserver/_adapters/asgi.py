@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -205,14 +205,24 @@ def declared_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
     return None
 
 
-def raw_request(scope: Scope, body: bytes, *, size: int | None = None) -> RawRequest:
+def raw_request(
+    scope: Scope,
+    body: bytes,
+    *,
+    size: int | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> RawRequest:
     """The pipeline's view of an ASGI request whose body has been read (or, with `size`,
-    refused unread)."""
-    headers = {
-        _NAMES.get(k) or k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
-    }
+    refused unread); `headers`: its headers decoded already (`decoded_headers`)."""
+    if headers is None:
+        headers = decoded_headers(scope["headers"])
     query = scope.get("query_string", b"").decode("latin-1")
     return RawRequest(scope["method"], scope["path"], headers, body, query, size)
+
+
+def decoded_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """An ASGI request's headers as the pipeline reads them (names lower case)."""
+    return {_NAMES.get(k) or k.decode("latin-1"): v.decode("latin-1") for k, v in raw}
 
 
 # Header names a client sends on every request, decoded once (uvicorn gives them lower-case).

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import uvicorn
@@ -40,7 +40,13 @@ from uvicorn.protocols.http.httptools_impl import (
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 from uvicorn.server import ServerState
 
-from mockserver._adapters.asgi import ANSWERED, declared_length, direct_service, raw_request
+from mockserver._adapters.asgi import (
+    ANSWERED,
+    declared_length,
+    decoded_headers,
+    direct_service,
+    raw_request,
+)
 from mockserver._core.exchange import Outcome, RawRequest
 from mockserver._core.pipeline import CHAT_PATHS, Service
 
@@ -49,8 +55,9 @@ __all__ = ["INTERNALS", "Protocol", "fits"]
 _SMALL = 4096  # the chat step remembers bodies up to this size; larger ones take the cycle
 _CHAT = frozenset(CHAT_PATHS)
 
-# The attributes of uvicorn's protocol and request cycle the short cut reads, by name, so
-# that a test can take any one away as a future uvicorn may (tests/test_protocol.py).
+# The attributes of uvicorn's protocol and request cycle the short cut reads or sets, by name:
+# `_Writer` checks them all before a connection's first answer, and a test takes any one
+# away as a future uvicorn may (tests/test_protocol.py).
 _SCOPE, _BODY, _KEEP_ALIVE, _EXPECTS_100 = "scope", "body", "keep_alive", "waiting_for_100_continue"
 _DISCONNECTED, _STARTED, _COMPLETE = "disconnected", "response_started", "response_complete"
 _FLOW, _WRITE_PAUSED, _TRANSPORT, _STATE = "flow", "write_paused", "transport", "server_state"
@@ -69,22 +76,53 @@ names). Besides them it overrides three methods of uvicorn's protocol by name:
 ``_start_asgi_task``; were that one renamed, the short cut would never engage (`fits`
 sees it), and every request would take uvicorn's cycle."""
 
-_APART = frozenset({b"content-length", b"transfer-encoding", b"connection"})
+_APART = frozenset({"content-length", "transfer-encoding", "connection"})
+
+
+_LOWER: tuple[str, ...] = ()
+"""What `_names` gives for names uvicorn writes as they are (already lower case)."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _names(names: tuple[str, ...], bad_name: Callable[[bytes], object]) -> tuple[str, ...] | None:
+    """The header names as uvicorn writes them (lower case; `_LOWER` when they are
+    already), or None where it would do more than write them: a name its check refuses,
+    or one it acts on (length, chunking, connection)."""
+    lowered = tuple(name.lower() for name in names)
+    for name in lowered:
+        try:
+            refused = bad_name(name.encode("latin-1"))
+        except UnicodeEncodeError:
+            return None
+        if refused or name in _APART:
+            return None
+    return _LOWER if lowered == names else lowered
+
+
+@functools.lru_cache(maxsize=4)
+def _accepted(bad_value: Callable[[bytes], object]) -> bytes:
+    """Every byte uvicorn's header-value check lets through (derived from the check, so
+    it follows uvicorn's): deleting these from a block leaves what it refuses."""
+    return bytes(b for b in range(256) if not bad_value(bytes([b])))
+
+
 _LOG = logging.getLogger("uvicorn.error")
 
 
 class _Writer:
-    """What writing an answer inline needs, read from uvicorn before the answer is made:
-    once it exists, writing it touches nothing of uvicorn that could have gone missing."""
+    """What writing an answer inline needs of uvicorn, read once per connection before
+    its first answer is made: writing one then touches nothing of uvicorn that could have
+    gone missing."""
 
     __slots__ = (
+        "access",
         "bad_name",
         "bad_value",
+        "client_of",
         "complete",
-        "cycle",
-        "defaults",
-        "log",
+        "logger",
         "statuses",
+        "target_of",
         "write",
     )
 
@@ -94,13 +132,17 @@ class _Writer:
         self.bad_value = HEADER_VALUE_RE.search
         self.write: Callable[[bytes], object] = getattr(protocol, _TRANSPORT).write
         self.complete: Callable[[], None] = getattr(protocol, _RESPONSE_COMPLETE)
-        self.defaults = protocol.default_lines()
-        self.log = protocol.access_line(cycle)
-        for name in (_STARTED, _COMPLETE, _BODY):  # what `written` sets: there, or uvicorn moved
+        self.client_of, self.target_of = get_client_addr, get_path_with_query_string
+        self.logger = getattr(protocol, _ACCESS_LOGGER)
+        self.access: bool = getattr(protocol, _ACCESS_LOG)
+        # Every attribute of uvicorn's the short cut reads or sets, checked once here (the
+        # code below spells them out: attribute access is cheaper than getattr per request).
+        for name in (_SCOPE, _BODY, _KEEP_ALIVE, _EXPECTS_100, _DISCONNECTED, _STARTED, _COMPLETE):
             getattr(cycle, name)
-        self.cycle = cycle
+        getattr(getattr(protocol, _FLOW), _WRITE_PAUSED)
+        getattr(getattr(protocol, _STATE), _DEFAULTS)
 
-    def head(self, outcome: Outcome) -> bytes | None:
+    def head(self, outcome: Outcome, defaults: bytes) -> bytes | None:
         """The status line and headers uvicorn would write, or None when uvicorn's cycle
         should write it: it waits or streams, its status is not one uvicorn knows, a
         header name or value its checks refuse (it answers 500), or a header it acts on
@@ -109,27 +151,41 @@ class _Writer:
         if status is None or outcome.delay > 0 or outcome.stream is not None:
             return None
         lines = self.lines(outcome.headers)
-        return None if lines is None else status + self.defaults + lines
+        return None if lines is None else status + defaults + lines
 
     def lines(self, headers: dict[str, str]) -> bytes | None:
-        out: list[bytes] = []
+        """What uvicorn's header loop checks and writes, done on the whole block: the names
+        (lower-cased, checked once per set of names, since answers repeat them), then the
+        values: of the bytes uvicorn's value check refuses, the block may hold only the CR
+        LF that ends each line."""
+        items: Iterable[tuple[str, str]] = headers.items()
+        names = _names(tuple(headers), self.bad_name)
+        if names is None:
+            return None
+        if names is not _LOWER:  # some name to lower-case (the mock's own are already)
+            items = zip(names, headers.values(), strict=True)
         try:
-            for name, value in headers.items():
-                key, text = name.encode("latin-1").lower(), value.encode("latin-1")
-                if self.bad_name(key) or self.bad_value(text) or key in _APART:
-                    return None
-                out += (key, b": ", text, b"\r\n")
+            block = "".join([f"{name}: {value}\r\n" for name, value in items]).encode("latin-1")
         except UnicodeEncodeError:
             return None
-        return b"".join(out)
+        refused = block.translate(None, _accepted(self.bad_value))
+        return block if refused == b"\r\n" * len(headers) else None
 
-    def written(self, outcome: Outcome, head: bytes) -> None:
-        """Write `outcome` in one piece and tell uvicorn the response is complete."""
-        cycle = self.cycle
-        setattr(cycle, _STARTED, True)
-        setattr(cycle, _COMPLETE, True)
-        setattr(cycle, _BODY, bytearray())
-        self.log(outcome.status)
+    def written(self, cycle: RequestResponseCycle, outcome: Outcome, head: bytes) -> None:
+        """Write `outcome` in one piece (with uvicorn's access-log line, when that is on)
+        and tell uvicorn the response is complete."""
+        cycle.response_started = cycle.response_complete = True
+        cycle.body = bytearray()
+        if self.access:
+            scope = cycle.scope
+            self.logger.info(
+                '%s - "%s %s HTTP/%s" %d',
+                self.client_of(scope),
+                scope["method"],
+                self.target_of(scope),
+                scope["http_version"],
+                outcome.status,
+            )
         length = b"content-length: %d\r\n\r\n" % len(outcome.body)
         self.write(b"".join((head, length, outcome.body)))
         self.complete()
@@ -145,6 +201,11 @@ class Protocol(HttpToolsProtocol):
         self._heading = False
         self._default_headers: object = None  # uvicorn's list (renewed every second) ...
         self._default_lines = b""  # ... as the lines it writes
+        self._writer: _Writer | None = None  # made before this connection's first answer
+        self._service: Service | None = None  # the app's, found once per connection
+        # A client sends the same headers on every request of a connection: decoded once.
+        self._raw_headers: object = None
+        self._headers: dict[str, str] = {}
 
     def on_headers_complete(self) -> None:
         self._heading = True
@@ -168,18 +229,20 @@ class Protocol(HttpToolsProtocol):
     def _inline_service(self, cycle: RequestResponseCycle) -> Service | None:
         """The service that answers this request in the parser's callback once its body
         is complete; None leaves it to uvicorn's cycle."""
-        scope = getattr(cycle, _SCOPE)
+        scope = cycle.scope
         if (
             scope["method"] != "POST"
             or scope["path"] not in _CHAT
-            or not getattr(cycle, _KEEP_ALIVE)
-            or getattr(cycle, _EXPECTS_100)
+            or not cycle.keep_alive
+            or cycle.waiting_for_100_continue
         ):
             return None
         size = declared_length(scope["headers"])  # None: chunked, its size is not known yet
         if size is None or size > _SMALL:
             return None
-        service = direct_service(self.app)
+        service = self._service
+        if service is None:
+            service = self._service = direct_service(self.app)
         # Over the limit, the endpoint refuses it unread (and closes): let it, so that both
         # protocols answer and journal alike.
         return service if service is not None and size <= service.config.max_body_bytes else None
@@ -191,16 +254,19 @@ class Protocol(HttpToolsProtocol):
         cycle, service = self._held
         self._held = None
         try:
+            writer = self._writer
+            if writer is None:  # checks every name below before this connection's first answer
+                writer = self._writer = _Writer(self, cycle)
             # keep_alive turns off when the server shuts down: uvicorn closes after answering.
-            if (
-                not getattr(cycle, _KEEP_ALIVE)
-                or getattr(cycle, _DISCONNECTED)
-                or getattr(getattr(self, _FLOW), _WRITE_PAUSED)
-            ):
+            if not cycle.keep_alive or cycle.disconnected or self.flow.write_paused:
                 super()._start_asgi_task(cycle, self.app)
                 return
-            raw = raw_request(getattr(cycle, _SCOPE), bytes(getattr(cycle, _BODY)))
-            writer = _Writer(self, cycle)
+            scope: dict[str, Any] = cycle.scope  # type: ignore[assignment]
+            listed = scope["headers"]
+            if listed != self._raw_headers:
+                self._raw_headers, self._headers = listed, decoded_headers(listed)
+            raw = raw_request(scope, bytes(cycle.body), headers=self._headers)
+            defaults = self.default_lines()
             slow = service.may_block(raw)
         except Exception:  # uvicorn moved: before anything is journaled, its cycle answers
             service.internal_errors += 1
@@ -212,20 +278,25 @@ class Protocol(HttpToolsProtocol):
             return
         outcome = service.handle(raw)  # the one way in: from here on it is journaled
         try:
-            head = writer.head(outcome)
+            head = writer.head(outcome, defaults)
             if head is not None:
-                writer.written(outcome, head)
+                writer.written(cycle, outcome, head)
                 return
         except Exception as error:  # a bug in the mock: the journal and the client say so
-            self._fail(writer, service, raw, outcome, error)
+            self._fail(writer, defaults, service, raw, outcome, error)
             return
         # It waits, streams, or has headers uvicorn acts on: its cycle writes it.
-        scope: dict[str, Any] = cycle.scope  # type: ignore[assignment]
         scope[ANSWERED] = outcome
         super()._start_asgi_task(cycle, self.app)
 
     def _fail(
-        self, writer: _Writer, service: Service, raw: RawRequest, outcome: Outcome, error: Exception
+        self,
+        writer: _Writer,
+        defaults: bytes,
+        service: Service,
+        raw: RawRequest,
+        outcome: Outcome,
+        error: Exception,
     ) -> None:
         """The client gets the provider-shaped 500 and the connection closes; the journal
         entry says what happened (`Service.failed`)."""
@@ -233,27 +304,12 @@ class Protocol(HttpToolsProtocol):
         _LOG.error("the mock's answer could not be written", exc_info=error)
         lines = writer.lines(answer.headers) or b""
         length = b"content-length: %d\r\nconnection: close\r\n\r\n" % len(answer.body)
-        writer.write(writer.statuses[500] + writer.defaults + lines + length + answer.body)
+        writer.write(writer.statuses[500] + defaults + lines + length + answer.body)
         getattr(self, _TRANSPORT).close()
-
-    def access_line(self, cycle: RequestResponseCycle) -> Callable[[int], None]:
-        """What logs uvicorn's access line for this request's answer (when the log is on)."""
-        client_of, target_of = get_client_addr, get_path_with_query_string
-        logger = getattr(self, _ACCESS_LOGGER)
-        if not getattr(self, _ACCESS_LOG):
-            return _no_log
-        scope = getattr(cycle, _SCOPE)
-        client, target = client_of(scope), target_of(scope)
-        method, version = scope["method"], scope["http_version"]
-
-        def log(status: int) -> None:
-            logger.info('%s - "%s %s HTTP/%s" %d', client, method, target, version, status)
-
-        return log
 
     def default_lines(self) -> bytes:
         """uvicorn's default headers (``server``, ``date``) as it writes them."""
-        headers = getattr(getattr(self, _STATE), _DEFAULTS)
+        headers = self.server_state.default_headers
         if headers is not self._default_headers:
             self._default_headers = headers
             self._default_lines = b"".join([b"%s: %s\r\n" % pair for pair in headers])
@@ -262,10 +318,6 @@ class Protocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._held = None  # its body never came: like the ASGI path, nothing to answer
         super().connection_lost(exc)
-
-
-def _no_log(status: int) -> None:
-    return None
 
 
 # ---- the start-up check ------------------------------------------------------------------

@@ -106,8 +106,9 @@ def gateway_id(request_id: str) -> str:
     """The gateway's id of a request: a 21-character nanoid (``hRNOI9BMsuLeZ76UNdGhS``,
     2025-12), made from the mock's ``req_`` + 32 hex digits, so the same request always
     shows the same id (in the error body and the ``x-inference-id`` header)."""
+    hex_digits = request_id[4:] if request_id.startswith("req_") else request_id
     try:
-        raw = bytes.fromhex(request_id[4:] if request_id.startswith("req_") else request_id)
+        raw = bytes.fromhex(hex_digits)
     except ValueError:
         raw = request_id.encode()
     return base64.urlsafe_b64encode(raw.ljust(16, b"\0"))[:21].decode()

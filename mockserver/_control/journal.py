@@ -28,13 +28,13 @@ def _mask(value: str) -> str:
     return f"{scheme} ***{tail}".strip()
 
 
-def redact(headers: Mapping[str, str]) -> dict[str, str]:
+def redact(headers: Mapping[str, str], *, copy: bool = True) -> dict[str, str]:
     """Headers with credentials masked, keeping the scheme and, of a long secret, the last
     4 characters (enough to tell two keys apart, too few to use one). Names come out
-    lower-case."""
+    lower-case. With ``copy=False``, a dict with nothing to mask is given back as it is."""
     plan = _redaction(tuple(headers))
     if plan is None:
-        return dict(headers)
+        return headers if not copy and type(headers) is dict else dict(headers)
     return dict(_redacted(plan, tuple(headers.values())))
 
 
@@ -146,10 +146,26 @@ class LateBody(Entry):
 
     __slots__ = ("_raw",)
 
-    def __init__(self, raw: bytes, *fields: Any, **named: Any) -> None:
-        """``fields``: Entry's, in its order, without ``body``."""
+    def __init__(  # every field set here: the dataclass's own __init__ costs twice as much
+        self,
+        raw: bytes,
+        seq: int,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        started: float,
+        request_id: str,
+        body_bytes: int,
+    ) -> None:
+        """A new entry for a request being answered (status 0, answered by ``error`` until
+        something answers it)."""
         self._raw = raw
-        super().__init__(*fields[:4], _UNREAD, *fields[4:], **named)  # type: ignore[call-arg]
+        self.seq, self.method, self.path, self.headers = seq, method, path, headers
+        _BODY.__set__(self, _UNREAD if raw else None)
+        self.violations, self.status, self.answered_by = (), 0, "error"
+        self.started, self.duration_ms, self.request_id = started, 0.0, request_id
+        self.stream, self.notes, self.warnings = False, {}, ()
+        self.response_headers, self.body_bytes, self.client_disconnected = {}, body_bytes, False
 
     @property
     def body(self) -> Any:

@@ -232,7 +232,12 @@ class Chat:
         except scenario_files.SpecError as exc:
             raise ApiError(400, str(exc), source="upstream", code="invalid_mock_scenario") from None
         fault = fault or service.faults.take()
-        self._raise_fault(fault, entry)
+        if fault is not None:
+            self._raise_fault(fault, entry)
+        stubs = service.stubs
+        if stub_name is None and not len(stubs) and not stubs.strict:
+            entry.answered_by = "generator"  # nothing scripted: the common case of a load test
+            return self._deliver(entry, None, fault, prepared)
         picked = self._pick(entry, stub_name)
         stub, reply = picked if picked else (None, None)
         entry.answered_by = "generator" if stub is None else stub.label()
@@ -241,9 +246,7 @@ class Chat:
             self._raise_fault(fault, entry)
         return self._deliver(entry, reply, fault, prepared)
 
-    def _raise_fault(self, fault: Fault | None, entry: Entry) -> None:
-        if fault is None:
-            return
+    def _raise_fault(self, fault: Fault, entry: Entry) -> None:
         entry.notes["fault"] = fault.describe()
         error = fault.error(self.service.config.clock())
         if error is not None:
@@ -289,12 +292,13 @@ class Chat:
         config = service.config
         profile = config.profile
         plan = prepared.plan
-        if isinstance(reply, Error):
-            raise errors.for_status(reply.status, reply.message, reply.headers)
-        if isinstance(reply, FromFixture):
-            reply = fixtures.as_raw(reply, entry.body, profile)
-        if isinstance(reply, Raw):
-            return self._raw(reply, fault, entry.seq)
+        if reply is not None:
+            if isinstance(reply, Error):
+                raise errors.for_status(reply.status, reply.message, reply.headers)
+            if isinstance(reply, FromFixture):
+                reply = fixtures.as_raw(reply, entry.body, profile)
+            if isinstance(reply, Raw):
+                return self._raw(reply, fault, entry.seq)
         body: bytes | None = None
         if plan is not None and reply is None and not prepared.stream:
             body, usage = self._planned_body(plan)  # rendered once, filled in
@@ -303,7 +307,7 @@ class Chat:
             usage = completion.usage
         service.metrics.tokens(usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens)
         headers = service.rate_limits.take(config.clock(), usage.total_tokens)
-        headers.update(billing.headers(profile, entry.request_id, usage, stream=prepared.stream))
+        billing.add_headers(headers, profile, entry.request_id, usage, stream=prepared.stream)
         if body is None:
             if prepared.stream:
                 with_usage = profile.stream_usage(entry.body)
@@ -318,7 +322,8 @@ class Chat:
         if config.self_check:  # what is sent, whichever way it was rendered
             self_check("completion", strict_json.loads(body))
         headers["content-type"] = "application/json"
-        return Outcome(profile.success_status, headers, body, delay=self._ttft(fault, entry.seq))
+        delay = 0.0 if fault is None else self._ttft(fault, entry.seq)
+        return Outcome(profile.success_status, headers, body, delay=delay)
 
     def _planned_body(self, plan: engine.Plan) -> tuple[bytes, Usage]:
         """The body of a plain answer and its usage: drawn as `engine.generate` draws, and

@@ -189,39 +189,30 @@ class Service:
         """The answer to one request, stamped (`stamp`): the route's endpoint decides it;
         an error of any kind becomes the profile's error shape."""
         started = time.perf_counter()
+        config = self.config
         seq, request_id = self.chat.seeded.next_request()
-        size = raw.size if raw.size is not None else len(raw.body)
-        entry = LateBody(  # the body is parsed when someone reads it, if nobody did before
-            raw.body,
-            seq,
-            raw.method,
-            raw.path,
-            redact(raw.headers),
-            (),  # violations
-            0,  # status
-            "error",
-            self.config.clock(),
-            0.0,
-            request_id,
-            body_bytes=size,
+        body = raw.body
+        size = len(body) if raw.size is None else raw.size
+        # The body is parsed when someone reads it, if nobody did while answering.
+        entry = LateBody(
+            body, seq, raw.method, raw.path, redact(raw.headers), config.clock(), request_id, size
         )
-        if not raw.body:
-            entry.body = None
         journaled = True
         token = None
         try:
             test_id = raw.headers.get(scopes.HEADER)
             if test_id is not None:
                 token = self._enter_scope(test_id)
-            route = routes.find(raw, admin_on=self.config.admin)
+            route = routes.find(raw, admin_on=config.admin)
             if route is None:
-                raise errors.unknown_route(self.config.profile, raw.method, raw.path)
+                raise errors.unknown_route(config.profile, raw.method, raw.path)
             journaled = route.journaled
             if route.name is not None:
                 entry.answered_by = route.name
-            routes.check_method(route, raw, self)
-            if size > self.config.max_body_bytes:  # before the key, as a server reading it does
-                raise errors.too_large(self.config.max_body_bytes)
+            if route.methods is not None and raw.method not in route.methods:
+                routes.check_method(route, raw, self)
+            if size > config.max_body_bytes:  # before the key, as a server reading it does
+                raise errors.too_large(config.max_body_bytes)
             outcome = route.endpoint(self, raw, entry)
         except ApiError as exc:
             outcome = self.error_outcome(exc, raw.path, request_id)
@@ -250,7 +241,7 @@ class Service:
         entry.status = outcome.status
         entry.duration_ms = duration = (time.perf_counter() - started) * 1000
         headers["openai-processing-ms"] = str(int(duration + outcome.delay * 1000))
-        entry.response_headers = redact(headers)
+        entry.response_headers = redact(headers, copy=False)  # the answer's own: not changed
         outcome.entry = entry
         outcome.on_disconnect = entry.mark_disconnected
         if journaled:

@@ -7,6 +7,7 @@ the control plane (`admin.py`), mounted as one entry with routes of its own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -129,7 +130,12 @@ _PREFIXED = tuple(r for r in ROUTES if r.prefix is not None)
 def find(raw: RawRequest, *, admin_on: bool) -> Route | None:
     """The route of `raw`, or None when no route has its path. Trailing slashes do not
     count; a prefix route wants something after its prefix."""
-    path = raw.path.rstrip("/") or "/"
+    return _find(raw.path, admin_on)
+
+
+@functools.lru_cache(maxsize=512)  # a client asks for the same few paths again and again
+def _find(raw_path: str, admin_on: bool) -> Route | None:
+    path = raw_path.rstrip("/") or "/"
     route = _EXACT.get(path)
     if route is None:
         for candidate in _PREFIXED:

@@ -71,9 +71,19 @@ def headers(profile: Profile, request_id: str, usage: Usage, *, stream: bool) ->
     """The gateway's own headers on an answer (docs/WIRE.md §6): ``x-inference-id`` (the
     21-character id its error bodies and logs use) and, on a non-stream answer, what it
     cost; none in a profile without billing."""
-    if not profile.billing:
-        return {}
-    out = {"x-inference-id": errors.gateway_id(request_id)}
-    if not stream:  # "Headers flush before the first token" of a stream: its cost comes last
-        out.update(charge(usage).headers)
+    out: dict[str, str] = {}
+    add_headers(out, profile, request_id, usage, stream=stream)
     return out
+
+
+def add_headers(
+    into: dict[str, str], profile: Profile, request_id: str, usage: Usage, *, stream: bool
+) -> None:
+    """`headers`, added to `into` (an answer's headers, as they are being made)."""
+    if not profile.billing:
+        return
+    into["x-inference-id"] = errors.gateway_id(request_id)
+    if not stream:  # "Headers flush before the first token" of a stream: its cost comes last
+        into.update(
+            _charge(usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens).headers
+        )
