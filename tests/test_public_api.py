@@ -53,10 +53,11 @@ def _imports(path: Path) -> set[str]:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("folder", ["contract_tests", "examples"])
+@pytest.mark.parametrize("folder", ["contract_tests", "examples", "tests_clients", "tests_agents"])
 def test_the_suites_users_copy_use_only_public_names(folder: str) -> None:
-    """contract_tests/ and examples/ are what users copy: they must run on the public API
-    alone, so no private module (``mockserver._...``) may appear in them."""
+    """contract_tests/, examples/ and the client-library suites are what users copy: they
+    must run on the public API alone, so no private module (``mockserver._...``) may appear
+    in them."""
     private = {
         f"{path.relative_to(ROOT)}: {name}"
         for path in sorted((ROOT / folder).rglob("*.py"))

@@ -22,7 +22,7 @@ os.environ["OPENAI_API_KEY"] = "sk-test-agents"
 
 import pytest
 
-from mockserver._adapters.mocking import MockAPI
+from mockserver import MockAPI
 
 PROFILES = [
     pytest.param(name, marks=pytest.mark.aimlapi(profile=name)) for name in ("aimlapi", "openai")

@@ -10,7 +10,7 @@ from autogen_agentchat.messages import TextMessage, ToolCallExecutionEvent, Tool
 from autogen_ext.models.openai import OpenAIChatCompletionClient
 
 from conftest import KEY, QUESTION, calls_sent_back, get_weather
-from mockserver._adapters.mocking import MockAPI
+from mockserver import MockAPI
 
 
 def test_assistant_calls_the_tool_then_answers(server: MockAPI) -> None:

@@ -10,7 +10,7 @@ import dspy
 import pytest
 
 from conftest import KEY, QUESTION, get_weather
-from mockserver._adapters.mocking import MockAPI
+from mockserver import MockAPI
 
 
 class Assess(dspy.Signature):

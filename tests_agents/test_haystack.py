@@ -10,7 +10,7 @@ from haystack.tools import create_tool_from_function
 from haystack.utils import Secret
 
 from conftest import KEY, QUESTION, calls_sent_back, get_weather
-from mockserver._adapters.mocking import MockAPI
+from mockserver import MockAPI
 
 
 def test_agent_calls_the_tool_then_answers(server: MockAPI) -> None:

@@ -11,7 +11,7 @@ from openai import AsyncOpenAI
 from pydantic import BaseModel
 
 from conftest import KEY, QUESTION, calls_sent_back, get_weather
-from mockserver._adapters.mocking import MockAPI
+from mockserver import MockAPI
 
 set_tracing_disabled(True)
 

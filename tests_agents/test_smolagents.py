@@ -6,7 +6,7 @@ from __future__ import annotations
 from smolagents import CodeAgent, OpenAIServerModel, ToolCallingAgent, tool
 
 from conftest import KEY, QUESTION
-from mockserver._adapters.mocking import MockAPI
+from mockserver import MockAPI
 
 SEEN: list[str] = []
 

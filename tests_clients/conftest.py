@@ -18,7 +18,7 @@ os.environ.setdefault("OPENAI_API_KEY", "sk-test-clients")
 import pytest
 from client_helpers import PROFILE_OPTIONS
 
-from mockserver._adapters.mocking import MockAPI
+from mockserver import MockAPI
 
 PROFILES = [
     pytest.param(name, marks=pytest.mark.aimlapi(**options))

@@ -11,8 +11,7 @@ from client_helpers import KEY
 from instructor.core import InstructorRetryException
 from pydantic import BaseModel
 
-from mockserver import Error
-from mockserver._adapters.mocking import MockAPI
+from mockserver import Error, MockAPI
 
 
 class Weather(BaseModel):

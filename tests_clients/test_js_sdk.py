@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from client_helpers import WEATHER_CALL
 
-from mockserver import Call, Error, ToolCalls
-from mockserver._adapters.mocking import MockAPI
+from mockserver import Call, Error, MockAPI, ToolCalls
 
 JS = Path(__file__).parent / "js"
 

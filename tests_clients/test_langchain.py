@@ -14,8 +14,7 @@ from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
-from mockserver import Error
-from mockserver._adapters.mocking import MockAPI
+from mockserver import Error, MockAPI
 
 
 class Weather(BaseModel):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from mockserver._adapters.mocking import MockAPI
+from mockserver import MockAPI
 
 JS = Path(__file__).parent / "js"
 

@@ -11,8 +11,7 @@ import litellm
 import pytest
 from client_helpers import KEY, WEATHER_CALL, get_weather
 
-from mockserver import Error
-from mockserver._adapters.mocking import MockAPI
+from mockserver import Error, MockAPI
 
 TOOLS = [
     {

@@ -15,7 +15,7 @@ from llama_index.core.tools import FunctionTool
 from llama_index.llms.openai import OpenAI
 from llama_index.llms.openai_like import OpenAILike
 
-from mockserver._adapters.mocking import MockAPI
+from mockserver import MockAPI
 
 
 def like(mock: MockAPI) -> OpenAILike:

@@ -19,8 +19,7 @@ from pydantic_ai import Agent, ModelHTTPError, NativeOutput, PromptedOutput, Too
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
-from mockserver import Error
-from mockserver._adapters.mocking import MockAPI
+from mockserver import Error, MockAPI
 
 
 class Weather(BaseModel):
