@@ -177,6 +177,32 @@ def test_names_skip_sentence_openers_and_labels() -> None:
     assert said.names == ("New York", "São Paulo", "AAPL")
 
 
+def test_a_word_capitalised_only_because_it_opens_the_sentence_comes_after_real_names() -> None:
+    # "Weather in Paris?" asked for the weather in the city "Weather" (a user's report).
+    assert conversation.facts("Weather in Paris?").names[0] == "Paris"
+    assert conversation.facts("Paris is lovely in May.").names == ("Paris",)
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        },
+    }
+    request = {
+        "model": "o3-mini",
+        "messages": [{"role": "user", "content": "Weather in Paris?"}],
+        "tools": [tool],
+        "tool_choice": "required",
+    }
+    assert calls(answer_of(Service(Config(seed=1)), request)) == [
+        ("get_weather", {"city": "Paris"})
+    ]
+
+
 # ---- properties: the loop ends, the arguments are valid, the seed decides ---------------------
 
 _WORDS = ["weather", "order", "ticket", "docs", "email", "convert", "please", "today", "Paris"]

@@ -126,7 +126,11 @@ def _month_number(name: str) -> int:
 
 
 def _names(text: str) -> list[str]:
-    found = []
+    """Capitalised names, in order; a lone capitalised word that opens a sentence comes
+    after the others ("Weather in Paris?": Paris first), since it may just be capitalised
+    for the sentence's sake."""
+    found: list[str] = []
+    weak: list[str] = []
     for match in _NAME.finditer(text):
         if text.startswith(":", match.end()) and " " not in match.group():
             continue  # a label ("Task:", "Observation:"), not a name
@@ -143,8 +147,9 @@ def _names(text: str) -> list[str]:
             continue
         if (name.isupper() and len(name) == 1) or name.lower() in STOP_WORDS:
             continue
-        found.append(name)
-    return found
+        lone = at_start and " " not in name and not name.isupper()
+        (weak if lone else found).append(name)
+    return found + weak
 
 
 # Capitalised words that start requests rather than name things.
