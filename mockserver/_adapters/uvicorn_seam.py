@@ -115,6 +115,7 @@ class _Writer:
     gone missing."""
 
     __slots__ = (
+        "accepted",
         "access",
         "bad_name",
         "bad_value",
@@ -130,6 +131,7 @@ class _Writer:
         self.statuses: dict[int, bytes] = STATUS_LINE
         self.bad_name = HEADER_RE.search
         self.bad_value = HEADER_VALUE_RE.search
+        self.accepted = _accepted(self.bad_value)
         self.write: Callable[[bytes], object] = getattr(protocol, _TRANSPORT).write
         self.complete: Callable[[], None] = getattr(protocol, _RESPONSE_COMPLETE)
         self.client_of, self.target_of = get_client_addr, get_path_with_query_string
@@ -168,7 +170,7 @@ class _Writer:
             block = "".join([f"{name}: {value}\r\n" for name, value in items]).encode("latin-1")
         except UnicodeEncodeError:
             return None
-        refused = block.translate(None, _accepted(self.bad_value))
+        refused = block.translate(None, self.accepted)
         return block if refused == b"\r\n" * len(headers) else None
 
     def written(self, cycle: RequestResponseCycle, outcome: Outcome, head: bytes) -> None:

@@ -6,7 +6,7 @@ situation a client can cause, so that every text lives in exactly one place.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import http
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -111,7 +111,12 @@ def gateway_id(request_id: str) -> str:
         raw = bytes.fromhex(hex_digits)
     except ValueError:
         raw = request_id.encode()
-    return base64.urlsafe_b64encode(raw.ljust(16, b"\0"))[:21].decode()
+    # base64.urlsafe_b64encode, without its two Python calls: this runs for every answer.
+    encoded = binascii.b2a_base64(raw.ljust(16, b"\0"), newline=False)
+    return encoded[:21].translate(_URLSAFE).decode()
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def _reason(status: int) -> str:

@@ -57,7 +57,7 @@ def loads(data: bytes | str) -> Any:
     # Counting bytes is ~free; only a body with many brackets pays for the exact scan.
     if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
         check_structure(raw)
-    if not isinstance(data, str) and not _LONG_DIGITS.search(raw):
+    if not isinstance(data, str) and not _long_digits(raw):
         # orjson is strict already (no NaN, no infinity, no lone surrogates) and ten times
         # faster; what it refuses goes on to the standard library, which names the problem.
         # Skipped for 19 digits in a row: orjson reads integers beyond 64 bits as floats.
@@ -87,7 +87,7 @@ def loads(data: bytes | str) -> Any:
 def reparse(raw: bytes) -> Any:
     """`loads` for bytes it accepted before: the same value, without the checks those
     bytes passed already (a load test sends the same body again and again)."""
-    if not _LONG_DIGITS.search(raw):
+    if not _long_digits(raw):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:  # accepted by the standard library (UTF-16, say)
@@ -151,7 +151,16 @@ def _constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_float=_float, parse_constant=_constant)
 # \uD800-\uDFFF written as an escape: the only way JSON text can carry a surrogate.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_DIGITS_AS_ZERO = bytes(ord("0") if chr(b).isdigit() and b < 128 else ord(" ") for b in range(256))
+_LONG_RUN = b"0" * 19
+
+
+def _long_digits(raw: bytes) -> bool:
+    """Whether `raw` holds 19 digits in a row. (One pass in C: ``re``'s ``[0-9]{19}``
+    retries at every digit and cost 20 us on a 1.5 kB body.)"""
+    return _LONG_RUN in raw.translate(_DIGITS_AS_ZERO)
+
+
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _INNERMOST = re.compile(rb"\[\]|\{\}")

@@ -301,7 +301,15 @@ class Chat:
                 return self._raw(reply, fault, entry.seq)
         body: bytes | None = None
         if plan is not None and reply is None and not prepared.stream:
-            body, usage = self._planned_body(plan)  # rendered once, filled in
+            # A plain answer: drawn as `engine.generate` draws, rendered once per answer
+            # (`WarmAnswers`) and filled in. (Inline: this is a load test's every request.)
+            created = int(config.clock())
+            seeded = self.seeded
+            with seeded.lock:
+                cid = engine.completion_id(seeded.ids)
+                draws = engine.draw(plan, plan.rng(seeded.answers))
+                warm = self.memo.answers
+            body, usage = warm.body(plan, draws, cid, created)
         else:
             completion = self._generate(entry.body, reply, plan)
             usage = completion.usage
@@ -324,17 +332,6 @@ class Chat:
         headers["content-type"] = "application/json"
         delay = 0.0 if fault is None else self._ttft(fault, entry.seq)
         return Outcome(profile.success_status, headers, body, delay=delay)
-
-    def _planned_body(self, plan: engine.Plan) -> tuple[bytes, Usage]:
-        """The body of a plain answer and its usage: drawn as `engine.generate` draws, and
-        rendered once per answer (`WarmAnswers`)."""
-        created = int(self.service.config.clock())
-        seeded = self.seeded
-        with seeded.lock:
-            cid = engine.completion_id(seeded.ids)
-            draws = engine.draw(plan, plan.rng(seeded.answers))
-            warm = self.memo.answers
-        return warm.body(plan, draws, cid, created)
 
     def _generate(
         self, request: dict[str, Any], reply: Reply | None, plan: engine.Plan | None

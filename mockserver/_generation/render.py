@@ -204,6 +204,13 @@ def _head(completion: Completion, profile: Profile) -> dict[str, Any]:
 def _steps(completion: Completion) -> Iterator[tuple[int, _Delta | None, str | None]]:
     """(choice index, delta, finish reason) per chunk: choices interleave round-robin, as
     real n > 1 streams do; each choice ends with an empty delta carrying its finish_reason."""
+    if len(completion.choices) == 1:  # the common case, without the round-robin
+        choice = completion.choices[0]
+        index = choice.index
+        for delta in _deltas(choice):
+            yield index, delta, None
+        yield index, None, choice.finish_reason
+        return
     streams = [(c, _deltas(c)) for c in completion.choices]
     while streams:
         pending = []
@@ -277,7 +284,7 @@ def encoded_chunks(
         else:
             body = b'{"%b":%b}' % (delta[0].encode(), dumps(delta[1]))
         reason = b"null" if finish_reason is None else dumps(finish_reason)
-        pad = b"" if pads is None else b',"obfuscation":"%b"' % pads.pad(n, delta).encode()
+        pad = b"" if pads is None else pads.field(n, delta)
         yield b'%b%d,"delta":%b%b,"finish_reason":%b}]%b%b}\n\n' % (
             prefix,
             index,
@@ -301,13 +308,20 @@ class _Padding:
     __slots__ = ("_noise",)
 
     def __init__(self, completion_id: str) -> None:
-        digest = hashlib.shake_256(completion_id.encode()).digest(64)
-        self._noise = digest.translate(_ALNUM_BYTES).decode()
+        self._noise = hashlib.shake_256(completion_id.encode()).digest(64).translate(_ALNUM_BYTES)
 
     def pad(self, n: int, delta: _Delta | None) -> str:
+        """The ``obfuscation`` string of chunk `n`."""
+        return self.field(n, delta)[len(_PAD_OPEN) : -1].decode()
+
+    def field(self, n: int, delta: _Delta | None) -> bytes:
+        """`pad` as the chunk's JSON writes it: ``,"obfuscation":"..."``."""
         size = 16 - len(delta[1]) % 16 if isinstance(delta, tuple) else 10 + n % 6
         start = (n * 7) % 48
-        return self._noise[start : start + size]
+        return _PAD_OPEN + self._noise[start : start + size] + b'"'
+
+
+_PAD_OPEN = b',"obfuscation":"'
 
 
 _ALNUM = (string.ascii_letters + string.digits).encode()
