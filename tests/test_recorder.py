@@ -272,3 +272,33 @@ def test_replay_is_strict_on_request_and_names_the_nearest_cassette(proxy: Proxy
     message = miss.json()["error"]["message"]
     assert proxy.cassettes()[0]["name"] in message
     assert "reasoning_effort is 'high', not 'low'" in message
+
+
+def test_cassettes_are_written_in_a_quiet_moment_without_being_asked(proxy: Proxy) -> None:
+    # Requests back to back are not slowed by checking and writing the ones before: that
+    # waits until no request has been in flight for a moment, and then happens unasked.
+    for _ in range(3):
+        assert proxy.post(
+            {"model": "o3-mini", "messages": [{"role": "user", "content": "Hi"}]}
+        ).status_code in (200, 201)
+    deadline = time.monotonic() + 10
+    while len(list(proxy.folder.glob("*.json"))) < 3:
+        assert time.monotonic() < deadline, (
+            "the cassettes were not written once the proxy was quiet"
+        )
+        time.sleep(0.02)
+
+
+def test_what_waits_for_a_quiet_moment_is_bounded(
+    proxy: Proxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Beyond HELD_BYTES an exchange is written at once, even while requests keep coming.
+    from mockserver._cassettes import recorder
+
+    monkeypatch.setattr(recorder, "HELD_BYTES", 0)
+    monkeypatch.setattr(recorder, "QUIET", 3600.0)  # never quiet
+    proxy.post({"model": "o3-mini", "messages": [{"role": "user", "content": "Hi"}]})
+    deadline = time.monotonic() + 10
+    while not list(proxy.folder.glob("*.json")):
+        assert time.monotonic() < deadline, "an exchange beyond the bound kept waiting"
+        time.sleep(0.02)

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from mockserver._cassettes.capture import Capture
 from mockserver._cassettes.secrets import Scrubber, values
+from mockserver._contract import jsonio
 from mockserver._contract.replies import Raw
 from mockserver._control import documents, scenario_files
 from mockserver._control.credentials import is_credential
@@ -86,9 +87,22 @@ def encoded(data: bytes, key: str = "data") -> dict[str, str]:
     except UnicodeDecodeError:
         text = None
     # Text stays readable unless escaping would more than double it (control bytes do).
-    if text is not None and len(json.dumps(text, ensure_ascii=False)) <= 2 * len(data) + 8:
+    if text is not None and (
+        _escaped_at_most(data) <= 2 * len(data) + 8
+        or len(json.dumps(text, ensure_ascii=False)) <= 2 * len(data) + 8
+    ):
         return {key: text}
     return {key: base64.b64encode(data).decode("ascii"), "encoding": "base64"}
+
+
+_NOT_CONTROL = bytes(range(32, 256))
+
+
+def _escaped_at_most(data: bytes) -> int:
+    """An upper bound of ``len(json.dumps(data.decode(), ensure_ascii=False))``, in one
+    pass in C: each control byte takes at most 6 characters, a quote or backslash 2."""
+    controls = len(data.translate(None, _NOT_CONTROL))
+    return len(data) + 2 + 5 * controls + data.count(b'"') + data.count(b"\\")
 
 
 @dataclass
@@ -225,7 +239,23 @@ _PLACEHOLDER = "\0chunks\0"
 
 
 def _chunk_line(chunk: dict[str, Any]) -> str:
-    return json.dumps(chunk, ensure_ascii=False, separators=(", ", ": "))
+    """``json.dumps(chunk, ensure_ascii=False, separators=(", ", ": "))`` for a chunk's
+    flat ``at``/``data``/``encoding`` object, with orjson's strings (the same escapes):
+    a stream has hundreds of chunks, and this ran for each."""
+    return (
+        "{"
+        + ", ".join(
+            _json_text(name)
+            + ": "
+            + (repr(value) if isinstance(value, float) else _json_text(value))
+            for name, value in chunk.items()
+        )
+        + "}"
+    )
+
+
+def _json_text(value: Any) -> str:
+    return jsonio.dumps(value).decode()
 
 
 def _lines(

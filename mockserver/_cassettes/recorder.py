@@ -8,6 +8,11 @@ except ``authorization`` (the provider's own key; the mock's admin token and coo
 behind). What a cassette keeps is bounded by ``max_cassette_bytes``; beyond it the answer
 is still relayed whole, and the cassette says it was cut (``truncated``).
 
+The checking and writing wait for a quiet moment (`QUIET` seconds without a request in
+flight), so that a client sending request after request is not slowed by the work of the
+ones before; what waits is bounded (`HELD_BYTES`), and `wait_idle` and shutdown do it at
+once.
+
 Nothing waits forever: connecting, each read and each write have a timeout. An upstream that
 cannot be reached or does not answer in time gets the client a 502 or 504 in the profile's
 error shape; one that breaks off mid-answer gets the client the same cut.
@@ -41,6 +46,11 @@ from mockserver._contract.violations import Violation
 from mockserver._control.credentials import is_credential
 from mockserver._control.journal import Entry, redact
 from mockserver._core.pipeline import CHAT_PATHS, Service
+
+QUIET = 0.02
+"""Seconds without a request in flight after which relayed exchanges are checked and written."""
+HELD_BYTES = 32 * 1024 * 1024
+"""Bytes of relayed answers that may wait for a quiet moment; beyond, they are written at once."""
 
 DRIFT_HEADER = "x-mock-drift"
 UPSTREAM_CREDENTIALS = frozenset({"authorization"})
@@ -83,6 +93,10 @@ class Recorder:
         self._seq = itertools.count(1)
         self._busy = 0
         self._idle = threading.Condition()
+        self._in_flight = 0  # requests being relayed (the event loop's own count)
+        self._last_request = 0.0  # when one last started or ended
+        self._held = 0  # bytes of relayed exchanges waiting for a quiet moment
+        self._now = threading.Event()  # set: write what waits without waiting (wait_idle)
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -92,8 +106,12 @@ class Recorder:
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Block until every request so far is finished: relayed, checked, journaled and
         written (from another thread than the proxy's). False if `timeout` passed first."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+        self._now.set()
+        try:
+            with self._idle:
+                return self._idle.wait_for(lambda: self._busy == 0, timeout)
+        finally:
+            self._now.clear()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -127,6 +145,7 @@ class Recorder:
 
     async def aclose(self) -> None:
         """Finish the exchanges still being written, then close the upstream connections."""
+        self._now.set()
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         if self._network is not None:
@@ -169,6 +188,8 @@ class Recorder:
             self._network = network.Upstream()
         with self._idle:
             self._busy += 1  # until the exchange is written (see _after)
+        self._in_flight += 1
+        self._last_request = time.monotonic()
         response: network.Response | None = None
         try:
             try:
@@ -188,6 +209,8 @@ class Recorder:
                 return
             await self._relay(response, exchange, started, send)
         finally:
+            self._in_flight -= 1
+            self._last_request = time.monotonic()
             exchange.duration = time.perf_counter() - started
             self._after(exchange)
             if response is not None:
@@ -234,15 +257,28 @@ class Recorder:
         """Check, journal and write `exchange` in a worker thread, the relay being over: a
         large cassette delays neither this client nor the others."""
 
+        size = exchange.capture.size if exchange.capture is not None else len(exchange.body)
+        self._held += size
+
         async def finish() -> None:
             try:
+                await self._quiet()
                 await anyio.to_thread.run_sync(self._finish, exchange)
             finally:
+                self._held -= size
                 with self._idle:
                     self._busy -= 1
                     self._idle.notify_all()
 
         self._spawn(finish())
+
+    async def _quiet(self) -> None:
+        """Return once no request has been in flight for `QUIET` seconds, when more than
+        `HELD_BYTES` wait, or when `wait_idle` or shutdown asks for everything now."""
+        while not self._now.is_set() and self._held <= HELD_BYTES:
+            if not self._in_flight and time.monotonic() - self._last_request >= QUIET:
+                return
+            await asyncio.sleep(QUIET / 4)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
