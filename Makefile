@@ -112,5 +112,5 @@ clean:
 	rm -rf $(VENV) $(CLIENTS_VENV) $(UVICORN_VENV) $(AGENTS_VENV) $(JS)/node_modules site build dist .coverage .coverage.* .mypy_cache .ruff_cache examples/js/node_modules
 
 .PHONY: bench-record
-bench-record: $(STAMP)  # the recorder's overhead on a stream (README "Record, replay, drift")
+bench-record: $(STAMP)  # the recorder's overhead on a stream (docs/explanation/benchmarks.md)
 	$(BIN)/python benchmarks/record.py

@@ -1,6 +1,6 @@
 """The weather app's tests, written the way a user of aimlapi-mockserver writes them.
 
-The README's plugin section is taken from this file.
+make test runs it; docs/how-to/ shows the same patterns one at a time.
 """
 
 from __future__ import annotations

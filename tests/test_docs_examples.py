@@ -4,7 +4,8 @@ A small runner of our own (pytest-examples runs Python blocks only and lints the
 style; Sybil has no shell blocks): each fenced block is one test.
 
 - ``python`` blocks that define ``test_...`` functions are test files: pytest runs them
-  (with the plugin, as a user's suite would) and every test must pass. A file that opens
+  (with the plugin, as a user's suite would; Hypothesis seeded, so a run repeats) and every
+  test must pass. A file that opens
   with ``# $ pytest ARGS`` lines runs once per line, in order, in the same folder, with
   those arguments (a recording run, then an offline one).
 - Other ``python`` blocks run as scripts in a fresh interpreter, from the repository's
@@ -39,7 +40,7 @@ from mockserver._cli import main as cli
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted((ROOT / "docs").rglob("*.md"))
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 SERVE_URL = "http://127.0.0.1:8000"
 NOT_RUN = ("make ", "pip ", "docker ", "kubectl ", "npm ", "npx ", "git ", "cd ", "python -m build")
 _FENCE = re.compile(
@@ -110,7 +111,7 @@ def test_the_python_example_runs(
         pytester.makepyfile(test_example=source)
         for args in _pytest_runs(source):
             result = pytester.runpytest_subprocess(
-                "-p", "no:cacheprovider", "-q", "-W", "error", *args
+                "-p", "no:cacheprovider", "-q", "-W", "error", "--hypothesis-seed=0", *args
             )
             assert result.ret == 0, f"pytest {shlex.join(args)}\n" + "\n".join(
                 result.outlines[-30:]

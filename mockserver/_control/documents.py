@@ -2,7 +2,7 @@
 --stubs``), cassettes (``serve --cassettes``, ``drift``), consumer contracts (``verify
 --contract``), the files ``validate`` checks, and ``POST /__mock/scenario`` bodies.
 
-Every command therefore has the same guarantees (README "Limits"):
+Every command therefore has the same guarantees (docs/explanation/limits.md):
 
 - only regular files: a FIFO, a device or a socket is refused from its ``stat``, never
   opened for reading (and the file is opened non-blocking, then checked again with

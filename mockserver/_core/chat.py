@@ -42,7 +42,7 @@ from mockserver._control.scenarios import Miss, Stub, Stubs
 from mockserver._core.exchange import Config, Outcome, RawRequest, StreamItem
 from mockserver._generation import billing, engine, fixtures, render
 from mockserver._generation.budget import schema_driven
-from mockserver._generation.model import Completion, Usage
+from mockserver._generation.model import Completion
 from mockserver._generation.warm import WarmAnswers
 
 

@@ -98,7 +98,7 @@ class Config:
     keeps `profile` as given."""
     follow_prompt: bool = True
     """Answers follow the prompt: the tool it asks for with the arguments it gives, the
-    output format a framework asks for (README "What the mock answers"). False: tools,
+    output format a framework asks for (docs/explanation/answers.md). False: tools,
     arguments and JSON-mode objects drawn at random, prose for every format."""
 
     def __post_init__(self) -> None:

@@ -96,8 +96,8 @@ def generate(
 ) -> Completion:
     """The completion o3-mini would plausibly give to `request` (already valid), or, with
     `reply`, that scripted answer in every choice (``stop`` and the budget still apply).
-    `follow_prompt`: the tool, arguments and format follow the prompt (README "What the
-    mock answers"); False draws them at random."""
+    `follow_prompt`: the tool, arguments and format follow the prompt
+    (docs/explanation/answers.md); False draws them at random."""
     if reply is None:
         simple = plan(request, follow_prompt=follow_prompt)
         if simple is not None:

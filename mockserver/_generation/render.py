@@ -205,11 +205,11 @@ def _steps(completion: Completion) -> Iterator[tuple[int, _Delta | None, str | N
     """(choice index, delta, finish reason) per chunk: choices interleave round-robin, as
     real n > 1 streams do; each choice ends with an empty delta carrying its finish_reason."""
     if len(completion.choices) == 1:  # the common case, without the round-robin
-        choice = completion.choices[0]
-        index = choice.index
-        for delta in _deltas(choice):
-            yield index, delta, None
-        yield index, None, choice.finish_reason
+        only = completion.choices[0]
+        index = only.index
+        for piece in _deltas(only):
+            yield index, piece, None
+        yield index, None, only.finish_reason
         return
     streams = [(c, _deltas(c)) for c in completion.choices]
     while streams:

@@ -1,7 +1,7 @@
 """Which tool to call: the one the latest user turn asks for, then the others it asks for,
 then a text answer, so that an agent loop ends.
 
-The rule (README "What the mock answers", Tools):
+The rule (docs/explanation/answers.md, "Tools"):
 
 - A tool is *asked for* when the latest user turn names it (its name, as written or with
   its words apart: "get_weather", "get weather"), or uses a word of its name ("weather"),
