@@ -191,12 +191,16 @@ def _stem(word: str) -> str:
     return word
 
 
-def message_text(message: Mapping[str, Any]) -> str:
+def message_text(message: Mapping[str, Any], *, sep: str = "\n") -> str:
+    """A message's text: its string content, or its parts' texts (a refusal part's too)
+    joined by `sep`."""
     content = message.get("content")
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "\n".join(str(p.get("text") or "") for p in content if isinstance(p, Mapping))
+        return sep.join(
+            str(p.get("text") or p.get("refusal") or "") for p in content if isinstance(p, Mapping)
+        )
     return ""
 
 

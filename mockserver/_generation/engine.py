@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver._contract.replies import Refusal, Text, ToolCalls
-from mockserver._generation import formats, instances, json_mode, text, tokens
+from mockserver._generation import conversation, formats, instances, json_mode, text, tokens
 from mockserver._generation.budget import deadline, schema_driven
 from mockserver._generation.ids import random_id as random_id
 from mockserver._generation.model import Choice, Completion, FinishReason, ToolCall, Usage
@@ -73,15 +73,6 @@ def prompt_tokens(request: Mapping[str, Any]) -> int:
     if request.get("response_format"):
         total += tokens.count_response_format(request["response_format"])
     return total
-
-
-def message_text(message: Mapping[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(str(p.get("text") or p.get("refusal") or "") for p in content)
-    return ""
 
 
 def generate(
@@ -390,7 +381,7 @@ def _last_turn(messages: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
     prompt: list[str] = []
     for message in reversed(messages):
         if message["role"] in ("tool", "user"):
-            prompt.insert(0, message_text(message))
+            prompt.insert(0, conversation.message_text(message, sep=" "))
         if message["role"] == "user":
             break
     return messages[-1]["role"], " ".join(prompt)
