@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test serve lint typecheck pytest bench constraints clean test-clients test-uvicorn test-agents docs
+.PHONY: test serve lint typecheck pytest bench constraints clean test-clients test-uvicorn test-agents test-docs docs
 
 SERVE_STAMP := $(VENV)/.installed-serve
 
@@ -42,9 +42,16 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP) examples/js/node_modules/.installed
 	rm -f .coverage .coverage.*
-	$(BIN)/coverage run -m pytest --hypothesis-profile=ci $(PYTEST_ARGS)
+	$(BIN)/coverage run -m pytest --hypothesis-profile=ci --ignore=$(DOCS_TESTS) $(PYTEST_ARGS)
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report
+
+# Every Python and console block of README.md and docs/, run as a reader would
+# (tests/test_docs_examples.py): each starts its own interpreter or pytest, so they take
+# minutes on one core and run on all of them; CI runs this after make test.
+DOCS_TESTS := tests/test_docs_examples.py
+test-docs: $(STAMP) examples/js/node_modules/.installed
+	$(BIN)/python -m pytest $(DOCS_TESTS) -n auto --hypothesis-profile=ci $(PYTEST_ARGS)
 
 # The client-library group: LangChain, LlamaIndex, LiteLLM, instructor, pydantic-ai and the
 # official JavaScript SDK against the mock. Its own venv and pins (constraints-clients.txt),
