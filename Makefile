@@ -23,7 +23,11 @@ $(SERVE_STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
 	touch $(SERVE_STAMP)
 
-test: lint typecheck pytest docs
+# The suite with coverage and the docs' examples run side by side (each mostly keeps one
+# core busy); --output-sync prints each one's report whole when it ends.
+test: lint typecheck
+	$(MAKE) --no-print-directory --output-sync=target -j2 pytest test-docs
+	$(MAKE) --no-print-directory docs
 
 # The documentation site, built strictly (a broken link or a missing page fails): site/.
 docs: $(STAMP)
@@ -47,8 +51,8 @@ pytest: $(STAMP) examples/js/node_modules/.installed
 	$(BIN)/coverage report
 
 # Every Python and console block of README.md and docs/, run as a reader would
-# (tests/test_docs_examples.py): each starts its own interpreter or pytest, so they take
-# minutes on one core and run on all of them; CI runs this after make test.
+# (tests/test_docs_examples.py): each starts its own interpreter or pytest, so they run
+# outside the coverage run, beside it in make test, on every core when run alone.
 DOCS_TESTS := tests/test_docs_examples.py
 test-docs: $(STAMP) examples/js/node_modules/.installed
 	$(BIN)/python -m pytest $(DOCS_TESTS) -n auto --hypothesis-profile=ci $(PYTEST_ARGS)

@@ -1,6 +1,6 @@
-"""Every example in README.md and docs/ runs, as a reader would run it (``make test-docs``,
-which CI runs after ``make test``: every block starts an interpreter of its own, so they run
-on all cores, outside the coverage run).
+"""Every example in README.md and docs/ runs, as a reader would run it (``make test-docs``;
+``make test`` runs it beside the suite: every block starts an interpreter of its own, so
+they run outside the coverage run).
 
 A small runner of our own (pytest-examples runs Python blocks only and lints them in its own
 style; Sybil has no shell blocks): each fenced block is one test.
