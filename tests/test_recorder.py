@@ -274,19 +274,23 @@ def test_replay_is_strict_on_request_and_names_the_nearest_cassette(proxy: Proxy
     assert "reasoning_effort is 'high', not 'low'" in message
 
 
-def test_cassettes_are_written_in_a_quiet_moment_without_being_asked(proxy: Proxy) -> None:
+def test_cassettes_are_written_in_a_quiet_moment_without_being_asked(
+    proxy: Proxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Requests back to back are not slowed by checking and writing the ones before: that
-    # waits until no request has been in flight for a moment, and then happens unasked.
+    # waits until no request has been in flight for QUIET seconds, then happens unasked.
+    from mockserver._cassettes import recorder
+
+    monkeypatch.setattr(recorder, "QUIET", 0.5)
     for _ in range(3):
-        assert proxy.post(
-            {"model": "o3-mini", "messages": [{"role": "user", "content": "Hi"}]}
-        ).status_code in (200, 201)
-    deadline = time.monotonic() + 10
+        answer = proxy.post({"model": "o3-mini", "messages": [{"role": "user", "content": "Hi"}]})
+        assert answer.status_code in (200, 201)
+    last = time.monotonic()
+    assert not list(proxy.folder.glob("*.json")), "written while requests were still coming"
     while len(list(proxy.folder.glob("*.json"))) < 3:
-        assert time.monotonic() < deadline, (
-            "the cassettes were not written once the proxy was quiet"
-        )
+        assert time.monotonic() - last < 10, "not written once the proxy was quiet"
         time.sleep(0.02)
+    assert time.monotonic() - last >= 0.4
 
 
 def test_what_waits_for_a_quiet_moment_is_bounded(

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+import upstreams
 from hypothesis import given
 from hypothesis import strategies as st
 from starlette.types import Receive, Scope, Send
@@ -65,13 +66,7 @@ async def upstream(scope: Scope, receive: Receive, send: Send) -> None:
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    mode = json.loads(body)["messages"][-1]["content"]
+    mode = json.loads(await upstreams.read_body(receive))["messages"][-1]["content"]
     kind, _, size = mode.partition("-")
     if kind == "gzip":
         data = gzip.compress(json.dumps(COMPLETION).encode(), mtime=0)

@@ -32,6 +32,16 @@ def _answer(request: dict[str, Any]) -> tuple[int, dict[str, str], bytes, list[b
     return outcome.status, dict(outcome.headers), outcome.body, events
 
 
+async def read_body(receive: Receive) -> bytes:
+    """A request's whole body, however many messages it comes in."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
         while True:
@@ -41,13 +51,7 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
             else:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    request = json.loads(body)
+    request = json.loads(await read_body(receive))
     mode = request["messages"][-1]["content"]
     headers = {k.decode(): v.decode() for k, v in scope["headers"]}
     if mode == "silent":

@@ -301,15 +301,9 @@ class Chat:
                 return self._raw(reply, fault, entry.seq)
         body: bytes | None = None
         if plan is not None and reply is None and not prepared.stream:
-            # A plain answer: drawn as `engine.generate` draws, rendered once per answer
-            # (`WarmAnswers`) and filled in. (Inline: this is a load test's every request.)
-            created = int(config.clock())
-            seeded = self.seeded
-            with seeded.lock:
-                cid = engine.completion_id(seeded.ids)
-                draws = engine.draw(plan, plan.rng(seeded.answers))
-                warm = self.memo.answers
-            body, usage = warm.body(plan, draws, cid, created)
+            # A plain answer, rendered once per answer (`WarmAnswers`) and filled in.
+            cid, created, draws = self._plain_draws(plan)
+            body, usage = self.memo.answers.body(plan, draws, cid, created)
         else:
             completion = self._generate(entry.body, reply, plan)
             usage = completion.usage
@@ -333,6 +327,16 @@ class Chat:
         delay = 0.0 if fault is None else self._ttft(fault, entry.seq)
         return Outcome(profile.success_status, headers, body, delay=delay)
 
+    def _plain_draws(self, plan: engine.Plan) -> tuple[str, int, engine.Draws]:
+        """A plain answer's id, time and draws, in `engine.generate`'s order, from the
+        server's streams in turn (the lock): whether it is then rendered from a template
+        or streamed, a seeded server answers a sequence of requests the same way."""
+        created = int(self.service.config.clock())
+        seeded = self.seeded
+        with seeded.lock:
+            cid = engine.completion_id(seeded.ids)
+            return cid, created, engine.draw(plan, plan.rng(seeded.answers))
+
     def _generate(
         self, request: dict[str, Any], reply: Reply | None, plan: engine.Plan | None
     ) -> Completion:
@@ -343,16 +347,10 @@ class Chat:
         scripted = reply if isinstance(reply, engine.Scripted) else None
         seeded = self.seeded
         if plan is not None and scripted is None:  # the plain case: draws and lookups
-            created = int(self.service.config.clock())
-            with seeded.lock:
-                cid = engine.completion_id(seeded.ids)
-                return engine.planned(
-                    plan,
-                    plan.rng(seeded.answers),
-                    id=cid,
-                    created=created,
-                    system_fingerprint=seeded.fingerprint,
-                )
+            cid, created, draws = self._plain_draws(plan)
+            return engine.built(
+                plan, draws, id=cid, created=created, system_fingerprint=seeded.fingerprint
+            )
         with seeded.lock:
             rng = engine.rng_for(request, fallback=seeded.answers)
             cid = engine.completion_id(seeded.ids)
